@@ -1,0 +1,214 @@
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "backend/log.h"
+#include "backend/store.h"
+#include "model/text.h"
+
+/* "verb" + "noun" names "verbNoun" when the letters match, ignoring case. */
+static bool words_name(const char *api, const char *verb, const char *noun)
+{
+	size_t vlen = strlen(verb);
+
+	return strncasecmp(api, verb, vlen) == 0 && noun && strcasecmp(api + vlen, noun) == 0;
+}
+
+const struct cli_command *cli_find(int argc, char *const *argv, int *used)
+{
+	if (argc < 1)
+		return NULL;
+	if (argc >= 2 && !strchr(argv[1], '=')) {
+		for (const struct cli_command *const *c = cli_commands; *c; c++) {
+			if (words_name((*c)->api, argv[0], argv[1])) {
+				*used = 2;
+				return *c;
+			}
+		}
+	}
+	for (const struct cli_command *const *c = cli_commands; *c; c++) {
+		if (strcasecmp((*c)->api, argv[0]) == 0) {
+			*used = 1;
+			return *c;
+		}
+	}
+	return NULL;
+}
+
+int cli_format_parse(const char *text, enum cli_format *out, struct bd_error *err)
+{
+	static const char *const names[] = { "json", "table", "csv" };
+	char shown[TEXT_QUOTE_MAX];
+
+	for (int i = 0; i < 3; i++) {
+		if (strcasecmp(text, names[i]) == 0) {
+			*out = (enum cli_format)i;
+			return 0;
+		}
+	}
+	return bd_error_set(err, BD_ERR_PARAM, "unknown output format '%s': accepted are json, table, csv",
+			    text_quote(text, shown, sizeof shown));
+}
+
+static void report_error(FILE *errout, FILE *out, enum cli_format format, const char *context,
+			 const struct bd_error *err)
+{
+	fprintf(errout, "Error %d: %s\n", err->code, err->text);
+	if (format == CLI_FORMAT_JSON)
+		cli_print_error_json(out, err);
+	log_error(context, err);
+}
+
+int cli_run(struct cli_ctx *ctx, enum cli_format format, int argc, char *const *argv,
+	    FILE *out, FILE *errout)
+{
+	struct bd_error err = { 0 };
+	struct kv_args args = { 0 };
+	json_object *response = NULL;
+	const struct cli_command *cmd;
+	bool opened_store = false;
+	int used = 0;
+	int status = 1;
+
+	cmd = cli_find(argc, argv, &used);
+	if (!cmd) {
+		char shown[TEXT_QUOTE_MAX];
+
+		bd_error_set(&err, BD_ERR_UNSUPPORTED,
+			     "unknown command '%s': run 'bootdeck --help' for the list",
+			     text_quote(argc ? argv[0] : "", shown, sizeof shown));
+		report_error(errout, out, format, "cli", &err);
+		return 1;
+	}
+	if (kv_args_parse(argc - used, argv + used, &args, &err) < 0 ||
+	    kv_args_check_known(&args, cmd->keys, &err) < 0)
+		goto fail;
+	if (!ctx->store) {
+		ctx->store = store_open(ctx->db_path, &err);
+		if (!ctx->store)
+			goto fail;
+		opened_store = true;
+	}
+	if (cmd->exec(ctx, &args, &response, &err) < 0)
+		goto fail;
+	if (cli_print(out, format, response) < 0) {
+		bd_error_set(&err, BD_ERR_INTERNAL, "cannot write the output");
+		goto fail;
+	}
+	status = 0;
+	goto done;
+fail:
+	report_error(errout, out, format, cmd->api, &err);
+done:
+	json_object_put(response);
+	kv_args_free(&args);
+	if (opened_store) {
+		store_close(ctx->store);
+		ctx->store = NULL;
+	}
+	return status;
+}
+
+void cli_print_error_json(FILE *out, const struct bd_error *err)
+{
+	json_object *obj = json_object_new_object();
+
+	json_object_object_add(obj, "errorcode", json_object_new_int(err->code));
+	json_object_object_add(obj, "errortext", json_object_new_string(err->text));
+	fprintf(out, "%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(obj);
+}
+
+const char *cli_require(const struct kv_args *args, const char *key, struct bd_error *err)
+{
+	const char *value = kv_args_get(args, key);
+	size_t len;
+
+	if (!value) {
+		bd_error_set(err, BD_ERR_PARAM, "missing parameter %s", key);
+		return NULL;
+	}
+	text_trim_span(value, &len);
+	if (len == 0) {
+		bd_error_set(err, BD_ERR_PARAM, "parameter %s must not be empty", key);
+		return NULL;
+	}
+	return value;
+}
+
+json_object *cli_list_response(const char *noun, json_object *items)
+{
+	json_object *obj = json_object_new_object();
+
+	json_object_object_add(obj, "count", json_object_new_int((int)json_object_array_length(items)));
+	json_object_object_add(obj, noun, items);
+	return obj;
+}
+
+json_object *cli_object_response(const char *noun, json_object *object)
+{
+	json_object *obj = json_object_new_object();
+
+	json_object_object_add(obj, noun, object);
+	return obj;
+}
+
+void cli_add_string(json_object *obj, const char *key, const char *value)
+{
+	if (value)
+		json_object_object_add(obj, key, json_object_new_string(value));
+}
+
+void cli_add_int(json_object *obj, const char *key, int64_t value)
+{
+	json_object_object_add(obj, key, json_object_new_int64(value));
+}
+
+void cli_add_bool(json_object *obj, const char *key, bool value)
+{
+	json_object_object_add(obj, key, json_object_new_boolean(value));
+}
+
+void cli_add_double(json_object *obj, const char *key, double value)
+{
+	json_object_object_add(obj, key, json_object_new_double(value));
+}
+
+void cli_add_time(json_object *obj, const char *key, time_t when)
+{
+	char stamp[40];
+	struct tm tm;
+
+	if (when <= 0)
+		return;
+	gmtime_r(&when, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S+0000", &tm);
+	cli_add_string(obj, key, stamp);
+}
+
+void cli_print_help(FILE *out)
+{
+	fputs("Usage:\n"
+	      "  bootdeck [--db PATH] [-o json|table|csv] VERB NOUN [key=value ...]\n"
+	      "  bootdeck [--db PATH] [-o json|table|csv] apiName [key=value ...]\n"
+	      "  bootdeck [--db PATH] [--theme NAME]      (on a terminal: the console)\n"
+	      "  bootdeck --help | --version\n"
+	      "\n"
+	      "Options:\n"
+	      "  --db PATH        database file (default $BOOTDECK_DB, else\n"
+	      "                   $XDG_DATA_HOME/bootdeck/bootdeck.db)\n"
+	      "  -o, --output F   json (default), table or csv\n"
+	      "  --theme NAME     console colour theme\n"
+	      "  -h, --help       this text\n"
+	      "  -V, --version    the version\n"
+	      "\n"
+	      "Commands (names and keys are case-insensitive; \"create cluster\"\n"
+	      "is createCluster; every ...id= also accepts the object's name):\n",
+	      out);
+	for (const struct cli_command *const *c = cli_commands; *c; c++)
+		fprintf(out, "  %-24s %s\n  %-24s   %s\n", (*c)->api, (*c)->synopsis, "", (*c)->help);
+}
