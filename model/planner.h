@@ -1,0 +1,103 @@
+/* Placement: a UEFI-aware FirstFit planner that explains itself.
+ *
+ * Rules (the design document's, made to take effect):
+ * - capacity: a host offers cores x its cluster's CPU overcommit factor and
+ *   memory x the memory factor; Starting/Running/Migrating VMs consume it;
+ * - clusters are taken least utilised first; hosts in a cluster first-fit,
+ *   in the order given; Disconnected, Disabled, full or avoided hosts are
+ *   skipped;
+ * - UEFI guests only on hosts with UEFI; SECURE guests only on hosts with
+ *   proven Secure Boot;
+ * - BIOS guests: clusters holding UEFI hosts go to the end, and inside a
+ *   cluster hosts without UEFI come first, so a BIOS guest lands on a UEFI
+ *   host only when no other host has room;
+ * - an explicit host or cluster is honoured only when it satisfies these.
+ *
+ * Pure computation over arrays the caller fills (from the store). */
+#ifndef BOOTDECK_MODEL_PLANNER_H
+#define BOOTDECK_MODEL_PLANNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boot.h"
+#include "error.h"
+
+struct plan_cluster {
+	const char *id;            /* borrowed */
+	const char *name;
+};
+
+struct plan_host {
+	const char *id;            /* borrowed */
+	const char *name;
+	size_t cluster;            /* index into plan_fleet.clusters */
+	bool up;                   /* host state Up */
+	bool enabled;              /* allocation state Enabled */
+	bool uefi;                 /* host.uefi.enable */
+	bool secure;               /* host.uefi.secure.enable (proven) */
+	int64_t cpu_total;         /* schedulable vCPUs (overcommit applied) */
+	int64_t cpu_used;
+	int64_t mem_total_mib;     /* schedulable memory (overcommit applied) */
+	int64_t mem_used_mib;
+};
+
+struct plan_fleet {
+	const struct plan_cluster *clusters;
+	size_t ncluster;
+	const struct plan_host *hosts;   /* in first-fit order within each cluster */
+	size_t nhost;
+};
+
+struct plan_request {
+	struct boot_choice boot;
+	int64_t cpu;
+	int64_t mem_mib;
+	long only_host;            /* index of an explicit host, or -1 */
+	long only_cluster;         /* index of an explicit cluster, or -1 */
+	const bool *avoid;         /* nhost flags: hosts that failed this deploy, or NULL */
+};
+
+/* Why a cluster or host was passed over, or how it was taken. */
+enum plan_reason {
+	PLAN_CHOSEN,
+	PLAN_NO_UEFI,          /* guest needs UEFI, host has none */
+	PLAN_NO_SECURE,        /* guest needs Secure Boot, host has not proven it */
+	PLAN_NO_CPU,
+	PLAN_NO_MEMORY,
+	PLAN_DISABLED,
+	PLAN_DISCONNECTED,
+	PLAN_AVOIDED,          /* failed earlier in this deploy */
+	PLAN_NOT_REQUESTED,    /* outside the explicit host or cluster */
+	PLAN_CLUSTER_DEFERRED, /* cluster holds UEFI hosts: kept last for BIOS guests */
+	PLAN_HOST_DEFERRED,    /* UEFI host: kept last for BIOS guests */
+	PLAN_REASON_LAST
+};
+
+/* One line of the reason trail, in the order things were considered. */
+struct plan_step {
+	size_t cluster;
+	long host;                 /* -1: a note about the whole cluster */
+	enum plan_reason reason;
+};
+
+struct plan_result {
+	long host;                 /* chosen host index, or -1 */
+	struct plan_step *steps;   /* owned */
+	size_t nstep;
+};
+
+/* Plans one guest. Returns 0 with result->host set; or -1 with result
+ * still holding the trail and err: 431 when an explicit host or cluster
+ * cannot boot the firmware (naming it and what it lacks), 533 when nothing
+ * has room. */
+int planner_place(const struct plan_fleet *fleet, const struct plan_request *req,
+		  struct plan_result *result, struct bd_error *err);
+
+/* Short text of a reason: "no UEFI", "not enough memory", ... */
+const char *plan_reason_text(enum plan_reason reason);
+
+void plan_result_clear(struct plan_result *result);
+
+#endif
