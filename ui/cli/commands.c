@@ -4,5 +4,17 @@
 #include "cmd.h"
 
 const struct cli_command *const cli_commands[] = {
+	&cmd_cluster_create,
+	&cmd_cluster_list,
+	&cmd_cluster_update,
+	&cmd_cluster_delete,
+	&cmd_template_register,
+	&cmd_template_list,
+	&cmd_template_delete,
+	&cmd_offering_create,
+	&cmd_offering_list,
+	&cmd_offering_delete,
+	&cmd_event_list,
+	&cmd_alert_list,
 	NULL,
 };
