@@ -94,9 +94,19 @@ struct hv_driver {
 	 * boots with Secure Boot (secure loader, SMM). -1 with the missing
 	 * piece named when it does not. */
 	int (*verify_secure)(struct hv_conn *conn, const char *name, struct bd_error *err);
+	/* The folder on the host where bootdeck keeps per-VM files (disk
+	 * overlays, serial logs, NVRAM copies for explicit firmware), readable
+	 * and writable by the hypervisor's own user. It is created when
+	 * missing; *dir_out gets an owned path as the host sees it. */
+	int (*storage_dir)(struct hv_conn *conn, char **dir_out, struct bd_error *err);
 };
 
 /* The driver serving `url`, or NULL with a 431 error naming the URL. */
 const struct hv_driver *hv_driver_for(const char *url, struct bd_error *err);
+
+/* `url` with any password removed from its user part, for messages and
+ * logs ("qemu+ssh://root:pw@h/system" -> "qemu+ssh://root@h/system").
+ * Owned string; NULL only when out of memory. */
+char *hv_url_redact(const char *url);
 
 #endif
