@@ -17,6 +17,29 @@ struct host_add_request {
 
 /* Connects, records node facts, probes firmware, stores the host (Up, or
  * Disconnected with the error). out gets the stored host. */
+/* An open connection to a stored host. Connections are shared inside the
+ * process (one per URI, kept until hostops_shutdown), which is also what
+ * keeps a simulated host's state alive between operations. */
+struct host_session {
+	const struct hv_driver *drv;
+	struct hv_conn *conn;
+};
+
+/* Opens (or reuses) the connection to host. A failure marks the host
+ * Disconnected with an event and an alert, and returns 534. The first
+ * connection to a simulated (test:///) host in this process re-creates the
+ * domains on record there, defined and running as recorded. */
+int hostops_open(struct store *store, struct host *host, struct host_session *out,
+		 struct bd_error *err);
+
+/* Records that host cannot be reached (cause): Disconnected with the
+ * error, an event and an alert; the shared connection is dropped. */
+void hostops_mark_disconnected(struct store *store, struct host *host,
+			       const struct bd_error *cause);
+
+/* Closes every shared connection (at exit). */
+void hostops_shutdown(void);
+
 int hostops_add(struct store *store, const struct host_add_request *req, struct host *out,
 		hv_progress_fn progress, void *opaque, struct bd_error *err);
 

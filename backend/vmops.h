@@ -55,4 +55,10 @@ int vmops_migrate(struct store *store, const char *vm_id, const char *host_id, s
  * vanished becomes Error with an alert. vm_id NULL: every VM. */
 int vmops_reconcile(struct store *store, const char *vm_id, struct bd_error *err);
 
+/* For hostops: re-creates on a simulated host the domains on record
+ * there (defined, and running where recorded so). */
+struct host_session;
+int vmops_restore_host(struct store *store, const struct host *host,
+		       struct host_session *session, struct bd_error *err);
+
 #endif

@@ -12,6 +12,29 @@ extern const struct cli_command cmd_cluster_list;
 extern const struct cli_command cmd_cluster_update;
 extern const struct cli_command cmd_cluster_delete;
 
+/* cmd-host.c */
+extern const struct cli_command cmd_host_add;
+extern const struct cli_command cmd_host_list;
+extern const struct cli_command cmd_host_reconnect;
+extern const struct cli_command cmd_host_update;
+extern const struct cli_command cmd_host_delete;
+struct host;
+/* A host as listHosts shows it, details included when store is given. */
+json_object *cmd_host_to_json(struct store *store, const struct host *host);
+
+/* cmd-vm.c */
+extern const struct cli_command cmd_vm_deploy;
+extern const struct cli_command cmd_vm_list;
+extern const struct cli_command cmd_vm_start;
+extern const struct cli_command cmd_vm_stop;
+extern const struct cli_command cmd_vm_reboot;
+extern const struct cli_command cmd_vm_migrate;
+extern const struct cli_command cmd_vm_update;
+extern const struct cli_command cmd_vm_destroy;
+struct vm;
+/* A VM as listVirtualMachines shows it, with its placement trail. */
+json_object *cmd_vm_to_json(const struct vm *vm);
+
 /* cmd-template.c */
 extern const struct cli_command cmd_template_register;
 extern const struct cli_command cmd_template_list;

@@ -1,0 +1,1043 @@
+/* Deploy and the VM lifecycle: validate, plan and reserve in one write
+ * transaction, create the disk, define and start on the chosen host, record
+ * everything; retry elsewhere when a host fails; keep the record and the
+ * hypervisor in step. */
+#include "vmops.h"
+
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/hostops.h"
+#include "backend/log.h"
+
+#define DEPLOY_MAX_TRIES 3
+#define STOP_TIMEOUT_S 30
+#define DEPLOY_STEPS 6
+
+static void report(hv_progress_fn progress, void *opaque, int step, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void report(hv_progress_fn progress, void *opaque, int step, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!progress)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	progress(opaque, step, DEPLOY_STEPS, msg);
+}
+
+static void set_owned(char **field, const char *value)
+{
+	free(*field);
+	*field = value ? strdup(value) : NULL;
+}
+
+void placement_clear(struct placement *placement)
+{
+	if (!placement)
+		return;
+	free(placement->trail_json);
+	free(placement->summary);
+	placement->trail_json = NULL;
+	placement->summary = NULL;
+}
+
+/* ---- the planner's view of the fleet ---- */
+
+struct fleet {
+	struct cluster *clusters;
+	size_t ncluster;
+	struct host *hosts;
+	size_t nhost;
+	struct plan_cluster *pclusters;
+	struct plan_host *phosts;
+	struct plan_fleet plan;
+};
+
+static void fleet_free(struct fleet *fleet)
+{
+	free(fleet->clusters);
+	store_host_list_free(fleet->hosts, fleet->nhost);
+	free(fleet->pclusters);
+	free(fleet->phosts);
+	memset(fleet, 0, sizeof *fleet);
+}
+
+static int fleet_load(struct store *store, struct fleet *fleet, struct bd_error *err)
+{
+	memset(fleet, 0, sizeof *fleet);
+	if (store_cluster_list(store, &fleet->clusters, &fleet->ncluster, err) < 0 ||
+	    store_host_list(store, NULL, &fleet->hosts, &fleet->nhost, err) < 0)
+		goto fail;
+	fleet->pclusters = calloc(fleet->ncluster ? fleet->ncluster : 1, sizeof *fleet->pclusters);
+	fleet->phosts = calloc(fleet->nhost ? fleet->nhost : 1, sizeof *fleet->phosts);
+	if (!fleet->pclusters || !fleet->phosts) {
+		bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+		goto fail;
+	}
+	for (size_t c = 0; c < fleet->ncluster; c++) {
+		fleet->pclusters[c].id = fleet->clusters[c].id;
+		fleet->pclusters[c].name = fleet->clusters[c].name;
+	}
+	for (size_t h = 0; h < fleet->nhost; h++) {
+		const struct host *host = &fleet->hosts[h];
+		struct plan_host *ph = &fleet->phosts[h];
+		const struct cluster *cluster = NULL;
+
+		for (size_t c = 0; c < fleet->ncluster; c++) {
+			if (strcmp(fleet->clusters[c].id, host->cluster_id) == 0) {
+				ph->cluster = c;
+				cluster = &fleet->clusters[c];
+				break;
+			}
+		}
+		ph->id = host->id;
+		ph->name = host->name;
+		ph->up = host->state == HOST_STATE_UP;
+		ph->enabled = host->allocation == ALLOCATION_ENABLED;
+		ph->uefi = host->caps.uefi;
+		ph->secure = host->caps.uefi && host->caps.secure;
+		ph->cpu_total = (int64_t)(host->cpus * (cluster ? cluster->cpu_overcommit : 1.0));
+		ph->mem_total_mib = (int64_t)((double)host->memory_mib *
+					      (cluster ? cluster->mem_overcommit : 1.0));
+		ph->cpu_used = host->cpu_allocated;
+		ph->mem_used_mib = host->memory_allocated_mib;
+	}
+	fleet->plan.clusters = fleet->pclusters;
+	fleet->plan.ncluster = fleet->ncluster;
+	fleet->plan.hosts = fleet->phosts;
+	fleet->plan.nhost = fleet->nhost;
+	return 0;
+fail:
+	fleet_free(fleet);
+	return -1;
+}
+
+static long fleet_find_host(const struct fleet *fleet, const char *id)
+{
+	for (size_t h = 0; h < fleet->nhost; h++) {
+		if (strcmp(fleet->hosts[h].id, id) == 0)
+			return (long)h;
+	}
+	return -1;
+}
+
+static long fleet_find_cluster(const struct fleet *fleet, const char *id)
+{
+	for (size_t c = 0; c < fleet->ncluster; c++) {
+		if (strcmp(fleet->clusters[c].id, id) == 0)
+			return (long)c;
+	}
+	return -1;
+}
+
+/* What one placement asks for, with the hosts to stay away from. */
+struct plan_ask {
+	struct boot_choice boot;
+	int cpu;
+	int64_t mem_mib;
+	const char *host_id;       /* explicit host (resolved id) or NULL */
+	const char *cluster_id;    /* explicit cluster (resolved id) or NULL */
+	char (*avoid)[ID_LEN];     /* ids of hosts that failed this operation */
+	size_t navoid;
+};
+
+/* Turns a planner result into the stored explanation. */
+static void placement_fill(struct placement *out, const struct fleet *fleet,
+			   const struct plan_result *result, const struct plan_ask *ask)
+{
+	json_object *root = json_object_new_object();
+	json_object *trail = json_object_new_array();
+	char summary[512];
+	size_t skipped = 0;
+
+	for (size_t i = 0; i < result->nstep; i++) {
+		const struct plan_step *step = &result->steps[i];
+		json_object *entry = json_object_new_object();
+
+		json_object_object_add(entry, "cluster",
+				       json_object_new_string(fleet->clusters[step->cluster].name));
+		if (step->host >= 0)
+			json_object_object_add(entry, "host",
+					       json_object_new_string(fleet->hosts[step->host].name));
+		json_object_object_add(entry, "reason",
+				       json_object_new_string(plan_reason_text(step->reason)));
+		json_object_array_add(trail, entry);
+		if (step->host >= 0 && step->reason != PLAN_CHOSEN)
+			skipped++;
+	}
+	if (result->host >= 0) {
+		const struct host *host = &fleet->hosts[result->host];
+
+		snprintf(out->host_id, sizeof out->host_id, "%s", host->id);
+		snprintf(out->host_name, sizeof out->host_name, "%s", host->name);
+		snprintf(out->cluster_id, sizeof out->cluster_id, "%s", host->cluster_id);
+		snprintf(summary, sizeof summary,
+			 "host '%s' in cluster '%s': first host with room for %s (%d vCPU, %lld MiB)"
+			 " after %zu passed over",
+			 host->name, fleet->clusters[fleet->phosts[result->host].cluster].name,
+			 boot_choice_label(ask->boot), ask->cpu, (long long)ask->mem_mib, skipped);
+		json_object_object_add(root, "hostid", json_object_new_string(host->id));
+		json_object_object_add(root, "hostname", json_object_new_string(host->name));
+	} else {
+		snprintf(summary, sizeof summary, "no host can take %s (%d vCPU, %lld MiB): %zu passed over",
+			 boot_choice_label(ask->boot), ask->cpu, (long long)ask->mem_mib, skipped);
+	}
+	json_object_object_add(root, "summary", json_object_new_string(summary));
+	json_object_object_add(root, "trail", trail);
+	free(out->trail_json);
+	free(out->summary);
+	out->trail_json = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+								JSON_C_TO_STRING_NOSLASHESCAPE));
+	out->summary = strdup(summary);
+	json_object_put(root);
+}
+
+/* Appends "; host a: reason, host b: reason" to err's text, so a refusal
+ * carries the trail that explains it. */
+static void error_append_trail(struct bd_error *err, const struct fleet *fleet,
+			       const struct plan_result *result)
+{
+	size_t used = strlen(err->text);
+
+	for (size_t i = 0; i < result->nstep && used + 4 < sizeof err->text; i++) {
+		const struct plan_step *step = &result->steps[i];
+
+		if (step->host < 0)
+			continue;
+		used += (size_t)snprintf(err->text + used, sizeof err->text - used, "%s%s: %s",
+					 used && i ? "; " : " [", fleet->hosts[step->host].name,
+					 plan_reason_text(step->reason));
+	}
+	if (used + 2 < sizeof err->text && result->nstep)
+		snprintf(err->text + used, sizeof err->text - used, "]");
+}
+
+/* Plans one placement on a loaded fleet. */
+static int plan_on(const struct fleet *fleet, const struct plan_ask *ask, struct placement *out,
+		   long *chosen, struct bd_error *err)
+{
+	struct plan_request req = {
+		.boot = ask->boot,
+		.cpu = ask->cpu,
+		.mem_mib = ask->mem_mib,
+		.only_host = -1,
+		.only_cluster = -1,
+	};
+	struct plan_result result = { 0 };
+	bool *avoid = calloc(fleet->nhost ? fleet->nhost : 1, sizeof *avoid);
+	int rc;
+
+	if (!avoid)
+		return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+	for (size_t a = 0; a < ask->navoid; a++) {
+		long h = fleet_find_host(fleet, ask->avoid[a]);
+
+		if (h >= 0)
+			avoid[h] = true;
+	}
+	req.avoid = avoid;
+	if (ask->host_id)
+		req.only_host = fleet_find_host(fleet, ask->host_id);
+	if (ask->cluster_id)
+		req.only_cluster = fleet_find_cluster(fleet, ask->cluster_id);
+	rc = planner_place(&fleet->plan, &req, &result, err);
+	placement_fill(out, fleet, &result, ask);
+	if (rc < 0)
+		error_append_trail(err, fleet, &result);
+	*chosen = rc < 0 ? -1 : result.host;
+	plan_result_clear(&result);
+	free(avoid);
+	return rc;
+}
+
+/* ---- from records to hypervisor specs ---- */
+
+struct vm_context {
+	struct vm vm;
+	struct host host;
+	struct template tmpl;
+	struct host_session session;
+	bool have_host;
+};
+
+static void vm_context_clear(struct vm_context *ctx)
+{
+	vm_clear(&ctx->vm);
+	host_clear(&ctx->host);
+	template_clear(&ctx->tmpl);
+	memset(ctx, 0, sizeof *ctx);
+}
+
+static void spec_fill(struct hv_vm_spec *spec, const struct vm *vm, const struct host *host,
+		      const struct template *tmpl)
+{
+	memset(spec, 0, sizeof *spec);
+	spec->name = vm->name;
+	spec->uuid = vm->id;
+	spec->vcpus = vm->cpunumber;
+	spec->memory_mib = vm->memory_mib;
+	spec->boot = vm->boot;
+	spec->caps = &host->caps;
+	spec->nvram_path = vm->nvram;
+	spec->disk_path = vm->disk;
+	spec->disk_format = TEMPLATE_QCOW2; /* overlays are always qcow2 */
+	spec->cdrom_path = tmpl && tmpl->format == TEMPLATE_ISO ? tmpl->url : NULL;
+	spec->serial_log = vm->console_log;
+}
+
+/* Records a hypervisor failure: an unreachable host becomes Disconnected. */
+static void note_host_failure(struct store *store, struct host *host, const struct bd_error *err)
+{
+	if (err->code == BD_ERR_UNAVAILABLE)
+		hostops_mark_disconnected(store, host, err);
+}
+
+/* The per-VM files on the host: serial log and, for explicit firmware,
+ * the NVRAM copy. */
+static int vm_paths_fill(struct vm *vm, const struct host *host, struct host_session *s,
+			 struct bd_error *err)
+{
+	char *dir = NULL;
+	char *path = NULL;
+
+	if (s->drv->storage_dir(s->conn, &dir, err) < 0)
+		return -1;
+	if (!vm->console_log && asprintf(&path, "%s/%s.serial.log", dir, vm->name) >= 0)
+		vm->console_log = path;
+	path = NULL;
+	if (vm->boot.type == BOOT_TYPE_UEFI && !host->caps.autoselect && !vm->nvram &&
+	    asprintf(&path, "%s/%s_VARS.fd", dir, vm->name) >= 0)
+		vm->nvram = path;
+	if (vm->boot.type == BOOT_TYPE_UEFI && !host->caps.autoselect)
+		set_owned(&vm->loader, vm->boot.mode == BOOT_MODE_SECURE ? host->caps.loader_secure
+									: host->caps.loader_legacy);
+	free(dir);
+	return 0;
+}
+
+/* Makes the VM exist on its host, and run when `start`: disk, definition,
+ * start, and the Secure Boot check of the live guest. */
+static int vm_bring_up(struct store *store, struct vm_context *ctx, bool start,
+		       hv_progress_fn progress, void *opaque, struct bd_error *err)
+{
+	struct host_session *s = &ctx->session;
+	struct hv_vm_spec spec;
+	bool exists = false, running = false;
+
+	if (hostops_open(store, &ctx->host, s, err) < 0)
+		return -1;
+	if (vm_paths_fill(&ctx->vm, &ctx->host, s, err) < 0)
+		goto hv_fail;
+	if (!ctx->vm.disk) {
+		struct hv_disk_request disk = {
+			.vm_name = ctx->vm.name,
+			.template_path = ctx->tmpl.url,
+			.template_format = ctx->tmpl.format,
+		};
+
+		report(progress, opaque, 4, "creating the disk on '%s'", ctx->host.name);
+		if (s->drv->disk_create(s->conn, &disk, &ctx->vm.disk, err) < 0)
+			goto hv_fail;
+		if (store_vm_update(store, &ctx->vm, err) < 0)
+			return -1;
+	}
+	if (s->drv->state(s->conn, ctx->vm.name, &exists, &running, err) < 0)
+		goto hv_fail;
+	if (!exists) {
+		report(progress, opaque, 5, "defining %s domain '%s' on '%s'",
+		       boot_choice_label(ctx->vm.boot), ctx->vm.name, ctx->host.name);
+		spec_fill(&spec, &ctx->vm, &ctx->host, &ctx->tmpl);
+		if (s->drv->define(s->conn, &spec, err) < 0)
+			goto hv_fail;
+	}
+	if (!start || running)
+		return 0;
+	report(progress, opaque, 5, "starting '%s' on '%s'", ctx->vm.name, ctx->host.name);
+	if (s->drv->start(s->conn, ctx->vm.name, err) < 0)
+		goto hv_fail;
+	if (ctx->vm.boot.mode == BOOT_MODE_SECURE &&
+	    s->drv->verify_secure(s->conn, ctx->vm.name, err) < 0) {
+		struct bd_error ignored;
+
+		/* Never leave a Secure VM running without Secure Boot. */
+		s->drv->destroy(s->conn, ctx->vm.name, &ignored);
+		bd_error_prefix(err, "VM '%s' started without Secure Boot on host '%s' and was stopped",
+				ctx->vm.name, ctx->host.name);
+		return -1;
+	}
+	return 0;
+hv_fail:
+	note_host_failure(store, &ctx->host, err);
+	return -1;
+}
+
+/* Best-effort removal of what a failed attempt left on a host. */
+static void vm_tear_down(struct vm_context *ctx)
+{
+	struct host_session *s = &ctx->session;
+	struct bd_error ignored;
+	bool exists = false, running = false;
+
+	if (!s->drv)
+		return;
+	if (s->drv->state(s->conn, ctx->vm.name, &exists, &running, &ignored) == 0 && exists) {
+		if (running)
+			s->drv->destroy(s->conn, ctx->vm.name, &ignored);
+		s->drv->undefine(s->conn, ctx->vm.name, &ignored);
+	}
+	if (ctx->vm.disk)
+		s->drv->disk_delete(s->conn, ctx->vm.disk, &ignored);
+	set_owned(&ctx->vm.disk, NULL);
+	set_owned(&ctx->vm.nvram, NULL);
+	set_owned(&ctx->vm.loader, NULL);
+	set_owned(&ctx->vm.console_log, NULL);
+}
+
+static void vm_event(struct store *store, const struct vm *vm, const char *type,
+		     enum event_level level, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void vm_event(struct store *store, const struct vm *vm, const char *type,
+		     enum event_level level, const char *fmt, ...)
+{
+	char text[BD_ERROR_TEXT_MAX + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	store_event_add(store, type, level, vm->id[0] ? vm->id : NULL, text);
+	if (level == EVENT_ERROR) {
+		store_alert_add(store, type, vm->id[0] ? vm->id : NULL, text);
+		log_msg(LOG_ERROR, type, "%s", text);
+	}
+}
+
+/* ---- deploy ---- */
+
+struct deploy_input {
+	struct boot_choice boot;
+	struct template tmpl;
+	struct service_offering offering;
+	char host_id[ID_LEN];
+	char cluster_id[ID_LEN];
+};
+
+static int deploy_validate(struct store *store, const struct deploy_request *req,
+			   struct deploy_input *in, struct bd_error *err)
+{
+	struct vm existing = { 0 };
+
+	memset(in, 0, sizeof *in);
+	if (name_check("name", req->name, err) < 0 ||
+	    boot_resolve(req->boottype, req->bootmode, &in->boot, err) < 0 ||
+	    store_template_get(store, req->template_id, &in->tmpl, err) < 0)
+		return -1;
+	if (store_offering_get(store, req->offering_id, &in->offering, err) < 0)
+		goto fail;
+	if (req->host_id) {
+		struct host host = { 0 };
+
+		if (store_host_get(store, req->host_id, &host, err) < 0)
+			goto fail;
+		snprintf(in->host_id, sizeof in->host_id, "%s", host.id);
+		host_clear(&host);
+	}
+	if (req->cluster_id) {
+		struct cluster cluster;
+
+		if (store_cluster_get(store, req->cluster_id, &cluster, err) < 0)
+			goto fail;
+		snprintf(in->cluster_id, sizeof in->cluster_id, "%s", cluster.id);
+	}
+	if (store_vm_get(store, req->name, &existing, NULL) == 0) {
+		vm_clear(&existing);
+		bd_error_set(err, BD_ERR_PARAM, "a VM named '%s' already exists", req->name);
+		goto fail;
+	}
+	return 0;
+fail:
+	template_clear(&in->tmpl);
+	return -1;
+}
+
+static void ask_from_input(struct plan_ask *ask, const struct deploy_input *in)
+{
+	memset(ask, 0, sizeof *ask);
+	ask->boot = in->boot;
+	ask->cpu = in->offering.cpunumber;
+	ask->mem_mib = in->offering.memory_mib;
+	ask->host_id = in->host_id[0] ? in->host_id : NULL;
+	ask->cluster_id = in->cluster_id[0] ? in->cluster_id : NULL;
+}
+
+int vmops_preview(struct store *store, const struct deploy_request *req,
+		  struct placement *out, struct bd_error *err)
+{
+	struct deploy_input in;
+	struct plan_ask ask;
+	struct fleet fleet;
+	long chosen;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (deploy_validate(store, req, &in, err) < 0)
+		return -1;
+	ask_from_input(&ask, &in);
+	rc = fleet_load(store, &fleet, err);
+	if (rc == 0) {
+		rc = plan_on(&fleet, &ask, out, &chosen, err);
+		fleet_free(&fleet);
+	}
+	template_clear(&in.tmpl);
+	return rc;
+}
+
+/* Plans and reserves in one write transaction: the chosen host's capacity
+ * is taken by the Starting record before any other process can plan. On
+ * the first try the record is created; later tries move it. */
+static int deploy_reserve(struct store *store, struct vm_context *ctx, const struct plan_ask *ask,
+			  bool first, struct bd_error *err)
+{
+	struct placement placement = { 0 };
+	struct fleet fleet;
+	long chosen = -1;
+
+	if (store_begin(store, err) < 0)
+		return -1;
+	if (fleet_load(store, &fleet, err) < 0)
+		goto fail;
+	if (plan_on(&fleet, ask, &placement, &chosen, err) < 0) {
+		set_owned(&ctx->vm.placement, placement.trail_json);
+		fleet_free(&fleet);
+		goto fail;
+	}
+	host_clear(&ctx->host);
+	if (store_host_get(store, fleet.hosts[chosen].id, &ctx->host, err) < 0) {
+		fleet_free(&fleet);
+		goto fail;
+	}
+	fleet_free(&fleet);
+	ctx->have_host = true;
+	snprintf(ctx->vm.host_id, sizeof ctx->vm.host_id, "%s", ctx->host.id);
+	snprintf(ctx->vm.host_name, sizeof ctx->vm.host_name, "%s", ctx->host.name);
+	snprintf(ctx->vm.cluster_id, sizeof ctx->vm.cluster_id, "%s", ctx->host.cluster_id);
+	ctx->vm.state = VM_STATE_STARTING;
+	set_owned(&ctx->vm.placement, placement.trail_json);
+	if ((first ? store_vm_insert(store, &ctx->vm, err) : store_vm_update(store, &ctx->vm, err)) < 0)
+		goto fail;
+	if (store_commit(store, err) < 0)
+		goto fail_nocommit;
+	placement_clear(&placement);
+	return 0;
+fail:
+	store_rollback(store);
+fail_nocommit:
+	placement_clear(&placement);
+	return -1;
+}
+
+int vmops_deploy(struct store *store, const struct deploy_request *req, struct vm *out,
+		 hv_progress_fn progress, void *opaque, struct bd_error *err)
+{
+	struct deploy_input in;
+	struct vm_context ctx = { 0 };
+	struct plan_ask ask;
+	char avoid[DEPLOY_MAX_TRIES][ID_LEN];
+	struct bd_error last = { 0 };
+	bool recorded = false;
+	int rc = -1;
+
+	report(progress, opaque, 1, "checking the request");
+	if (deploy_validate(store, req, &in, err) < 0) {
+		log_error("deployVirtualMachine", err);
+		return -1;
+	}
+	ask_from_input(&ask, &in);
+	ask.avoid = avoid;
+	ctx.tmpl = in.tmpl;
+	snprintf(ctx.vm.name, sizeof ctx.vm.name, "%s", req->name);
+	snprintf(ctx.vm.displayname, sizeof ctx.vm.displayname, "%s",
+		 req->displayname ? req->displayname : req->name);
+	snprintf(ctx.vm.template_id, sizeof ctx.vm.template_id, "%s", in.tmpl.id);
+	snprintf(ctx.vm.offering_id, sizeof ctx.vm.offering_id, "%s", in.offering.id);
+	snprintf(ctx.vm.machine, sizeof ctx.vm.machine, "q35");
+	ctx.vm.boot = in.boot;
+	ctx.vm.cpunumber = in.offering.cpunumber;
+	ctx.vm.memory_mib = in.offering.memory_mib;
+
+	for (int attempt = 0; attempt < DEPLOY_MAX_TRIES; attempt++) {
+		report(progress, opaque, 2, "planning %s placement", boot_choice_label(in.boot));
+		if (deploy_reserve(store, &ctx, &ask, !recorded, err) < 0) {
+			if (!recorded) {
+				struct vm none = { 0 };
+
+				vm_event(store, &none, "VM.CREATE", EVENT_ERROR,
+					 "deploy of VM '%s' (%s) refused: %s", req->name,
+					 boot_choice_label(in.boot), err->text);
+				goto out;
+			}
+			if (last.code) /* nothing left after failures: report the failure */
+				*err = last;
+			break;
+		}
+		recorded = true;
+		report(progress, opaque, 3, "reserved %d vCPU and %lld MiB on '%s'",
+		       ctx.vm.cpunumber, (long long)ctx.vm.memory_mib, ctx.host.name);
+		if (vm_bring_up(store, &ctx, req->start, progress, opaque, err) == 0) {
+			rc = 0;
+			break;
+		}
+		last = *err;
+		vm_event(store, &ctx.vm, "VM.DEPLOY", EVENT_WARN,
+			 "VM '%s' failed on host '%s': %s; trying another host", ctx.vm.name,
+			 ctx.host.name, err->text);
+		vm_tear_down(&ctx);
+		snprintf(avoid[ask.navoid++], ID_LEN, "%s", ctx.host.id);
+		/* Release the reservation until the next plan takes one. */
+		ctx.vm.host_id[0] = ctx.vm.host_name[0] = ctx.vm.cluster_id[0] = '\0';
+		store_vm_update(store, &ctx.vm, NULL);
+	}
+	if (rc < 0) {
+		ctx.vm.state = VM_STATE_ERROR;
+		ctx.vm.host_id[0] = ctx.vm.host_name[0] = ctx.vm.cluster_id[0] = '\0';
+		store_vm_update(store, &ctx.vm, NULL);
+		vm_event(store, &ctx.vm, "VM.CREATE", EVENT_ERROR, "deploy of VM '%s' failed: %s",
+			 ctx.vm.name, err->text);
+		goto out;
+	}
+	ctx.vm.state = req->start ? VM_STATE_RUNNING : VM_STATE_STOPPED;
+	report(progress, opaque, 6, "recording VM '%s'", ctx.vm.name);
+	if (store_vm_update(store, &ctx.vm, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	vm_event(store, &ctx.vm, "VM.CREATE", EVENT_INFO, "VM '%s' created on host '%s' as %s",
+		 ctx.vm.name, ctx.host.name, boot_choice_label(ctx.vm.boot));
+	if (req->start)
+		vm_event(store, &ctx.vm, "VM.START", EVENT_INFO, "VM '%s' started on host '%s'",
+			 ctx.vm.name, ctx.host.name);
+	rc = store_vm_get(store, ctx.vm.id, out, err);
+out:
+	if (rc < 0)
+		log_error("deployVirtualMachine", err);
+	vm_context_clear(&ctx);
+	return rc;
+}
+
+/* ---- lifecycle ---- */
+
+/* Loads a VM with its host and template. */
+static int vm_context_load(struct store *store, const char *vm_id, struct vm_context *ctx,
+			   struct bd_error *err)
+{
+	memset(ctx, 0, sizeof *ctx);
+	if (store_vm_get(store, vm_id, &ctx->vm, err) < 0)
+		return -1;
+	if (store_template_get(store, ctx->vm.template_id, &ctx->tmpl, err) < 0)
+		goto fail;
+	if (ctx->vm.host_id[0]) {
+		if (store_host_get(store, ctx->vm.host_id, &ctx->host, err) < 0)
+			goto fail;
+		ctx->have_host = true;
+	}
+	return 0;
+fail:
+	vm_context_clear(ctx);
+	return -1;
+}
+
+static int vm_require_state(const struct vm *vm, const char *action, struct bd_error *err,
+			    int nstates, ...)
+{
+	va_list ap;
+	bool ok = false;
+
+	va_start(ap, nstates);
+	for (int i = 0; i < nstates; i++)
+		ok = ok || (int)vm->state == va_arg(ap, int);
+	va_end(ap);
+	if (ok)
+		return 0;
+	return bd_error_set(err, BD_ERR_PARAM, "cannot %s VM '%s' while it is %s", action, vm->name,
+			    vm_state_name(vm->state));
+}
+
+/* Finishes a lifecycle call: re-reads the VM into out. */
+static int vm_finish(struct store *store, struct vm_context *ctx, struct vm *out, int rc,
+		     const char *context, struct bd_error *err)
+{
+	if (rc == 0 && out)
+		rc = store_vm_get(store, ctx->vm.id, out, err);
+	if (rc < 0)
+		log_error(context, err);
+	vm_context_clear(ctx);
+	return rc;
+}
+
+int vmops_start(struct store *store, const char *vm_id, struct vm *out,
+		hv_progress_fn progress, void *opaque, struct bd_error *err)
+{
+	struct vm_context ctx;
+	struct plan_ask ask = { 0 };
+	enum vm_state before;
+	int rc = -1;
+
+	if (vm_context_load(store, vm_id, &ctx, err) < 0)
+		return -1;
+	if (vm_require_state(&ctx.vm, "start", err, 2, VM_STATE_STOPPED, VM_STATE_ERROR) < 0)
+		goto out;
+	before = ctx.vm.state;
+	ask.boot = ctx.vm.boot;
+	ask.cpu = ctx.vm.cpunumber;
+	ask.mem_mib = ctx.vm.memory_mib;
+	/* A VM with a host starts there (its disk lives there); one without is
+	 * planned again under the same rules. */
+	ask.host_id = ctx.have_host ? ctx.vm.host_id : NULL;
+	report(progress, opaque, 2, "planning '%s'", ctx.vm.name);
+	if (deploy_reserve(store, &ctx, &ask, false, err) < 0)
+		goto out;
+	if (vm_bring_up(store, &ctx, true, progress, opaque, err) < 0) {
+		ctx.vm.state = before == VM_STATE_ERROR ? VM_STATE_ERROR : VM_STATE_STOPPED;
+		store_vm_update(store, &ctx.vm, NULL);
+		vm_event(store, &ctx.vm, "VM.START", EVENT_ERROR, "VM '%s' failed to start on '%s': %s",
+			 ctx.vm.name, ctx.host.name, err->text);
+		goto out;
+	}
+	ctx.vm.state = VM_STATE_RUNNING;
+	if (store_vm_update(store, &ctx.vm, err) < 0)
+		goto out;
+	vm_event(store, &ctx.vm, "VM.START", EVENT_INFO, "VM '%s' started on host '%s'", ctx.vm.name,
+		 ctx.host.name);
+	rc = 0;
+out:
+	return vm_finish(store, &ctx, out, rc, "startVirtualMachine", err);
+}
+
+int vmops_stop(struct store *store, const char *vm_id, bool forced, struct vm *out,
+	       struct bd_error *err)
+{
+	struct vm_context ctx;
+	int rc = -1;
+
+	if (vm_context_load(store, vm_id, &ctx, err) < 0)
+		return -1;
+	if (vm_require_state(&ctx.vm, "stop", err, 2, VM_STATE_RUNNING, VM_STATE_STOPPING) < 0)
+		goto out;
+	if (hostops_open(store, &ctx.host, &ctx.session, err) < 0)
+		goto out;
+	if (store_vm_set_state(store, ctx.vm.id, VM_STATE_STOPPING, err) < 0)
+		goto out;
+	if ((forced ? ctx.session.drv->destroy(ctx.session.conn, ctx.vm.name, err)
+		    : ctx.session.drv->stop(ctx.session.conn, ctx.vm.name, STOP_TIMEOUT_S, err)) < 0) {
+		note_host_failure(store, &ctx.host, err);
+		store_vm_set_state(store, ctx.vm.id, VM_STATE_RUNNING, NULL);
+		vm_event(store, &ctx.vm, "VM.STOP", EVENT_ERROR, "VM '%s' failed to stop: %s",
+			 ctx.vm.name, err->text);
+		goto out;
+	}
+	if (store_vm_set_state(store, ctx.vm.id, VM_STATE_STOPPED, err) < 0)
+		goto out;
+	vm_event(store, &ctx.vm, "VM.STOP", EVENT_INFO, "VM '%s' stopped%s", ctx.vm.name,
+		 forced ? " (forced)" : "");
+	rc = 0;
+out:
+	return vm_finish(store, &ctx, out, rc, "stopVirtualMachine", err);
+}
+
+int vmops_reboot(struct store *store, const char *vm_id, struct vm *out, struct bd_error *err)
+{
+	struct vm_context ctx;
+	int rc = -1;
+
+	if (vm_context_load(store, vm_id, &ctx, err) < 0)
+		return -1;
+	if (vm_require_state(&ctx.vm, "reboot", err, 1, VM_STATE_RUNNING) < 0)
+		goto out;
+	if (hostops_open(store, &ctx.host, &ctx.session, err) < 0)
+		goto out;
+	if (ctx.session.drv->reboot(ctx.session.conn, ctx.vm.name, err) < 0) {
+		note_host_failure(store, &ctx.host, err);
+		vm_event(store, &ctx.vm, "VM.REBOOT", EVENT_ERROR, "VM '%s' failed to reboot: %s",
+			 ctx.vm.name, err->text);
+		goto out;
+	}
+	vm_event(store, &ctx.vm, "VM.REBOOT", EVENT_INFO, "VM '%s' rebooted", ctx.vm.name);
+	rc = 0;
+out:
+	return vm_finish(store, &ctx, out, rc, "rebootVirtualMachine", err);
+}
+
+int vmops_destroy(struct store *store, const char *vm_id, bool expunge, struct vm *out,
+		  struct bd_error *err)
+{
+	struct vm_context ctx;
+	struct host_session *s = &ctx.session;
+	bool exists = false, running = false;
+	int rc = -1;
+
+	if (vm_context_load(store, vm_id, &ctx, err) < 0)
+		return -1;
+	if (!expunge && ctx.vm.state == VM_STATE_DESTROYED) {
+		bd_error_set(err, BD_ERR_PARAM, "VM '%s' is already Destroyed: use expunge=true to remove it",
+			     ctx.vm.name);
+		goto out;
+	}
+	if (ctx.have_host) {
+		if (hostops_open(store, &ctx.host, s, err) < 0)
+			goto out;
+		if (s->drv->state(s->conn, ctx.vm.name, &exists, &running, err) < 0 ||
+		    (running && s->drv->destroy(s->conn, ctx.vm.name, err) < 0))
+			goto hv_fail;
+	}
+	if (!expunge) {
+		if (store_vm_set_state(store, ctx.vm.id, VM_STATE_DESTROYED, err) < 0)
+			goto out;
+		vm_event(store, &ctx.vm, "VM.DESTROY", EVENT_INFO, "VM '%s' destroyed", ctx.vm.name);
+		rc = 0;
+		goto out;
+	}
+	if (store_vm_set_state(store, ctx.vm.id, VM_STATE_EXPUNGING, err) < 0)
+		goto out;
+	if (ctx.have_host) {
+		if ((exists && s->drv->undefine(s->conn, ctx.vm.name, err) < 0) ||
+		    (ctx.vm.disk && s->drv->disk_delete(s->conn, ctx.vm.disk, err) < 0))
+			goto hv_fail;
+	}
+	if (store_vm_delete(store, ctx.vm.id, err) < 0)
+		goto out;
+	vm_event(store, &ctx.vm, "VM.EXPUNGE", EVENT_INFO,
+		 "VM '%s' expunged: domain, NVRAM and disk removed", ctx.vm.name);
+	if (out) {
+		/* The record is gone: hand back what it was. */
+		vm_clear(out);
+		*out = ctx.vm;
+		memset(&ctx.vm, 0, sizeof ctx.vm);
+		out->state = VM_STATE_EXPUNGING;
+	}
+	vm_context_clear(&ctx);
+	return 0;
+hv_fail:
+	note_host_failure(store, &ctx.host, err);
+	vm_event(store, &ctx.vm, expunge ? "VM.EXPUNGE" : "VM.DESTROY", EVENT_ERROR,
+		 "VM '%s' could not be %s: %s", ctx.vm.name, expunge ? "expunged" : "destroyed",
+		 err->text);
+out:
+	return vm_finish(store, &ctx, out, rc, "destroyVirtualMachine", err);
+}
+
+int vmops_migrate(struct store *store, const char *vm_id, const char *host_id, struct vm *out,
+		  struct bd_error *err)
+{
+	struct vm_context ctx;
+	struct vm_context target;
+	struct plan_ask ask = { 0 };
+	bool was_running = false;
+	bool exists = false, running = false;
+	int rc = -1;
+
+	if (vm_context_load(store, vm_id, &ctx, err) < 0)
+		return -1;
+	if (vm_context_load(store, vm_id, &target, err) < 0) {
+		vm_context_clear(&ctx);
+		return -1;
+	}
+	if (ctx.vm.boot.type == BOOT_TYPE_UEFI) {
+		/* The design document prohibits it: the guest's NVRAM (boot
+		 * entries, enrolled keys) lives on its host. */
+		bd_error_set(err, BD_ERR_UNSUPPORTED,
+			     "VM '%s' boots UEFI %s: migrating UEFI VMs is not supported (its NVRAM "
+			     "lives on host '%s'); only BIOS VMs migrate",
+			     ctx.vm.name, boot_mode_name(ctx.vm.boot.mode), ctx.vm.host_name);
+		goto out;
+	}
+	if (vm_require_state(&ctx.vm, "migrate", err, 2, VM_STATE_RUNNING, VM_STATE_STOPPED) < 0)
+		goto out;
+	host_clear(&target.host);
+	if (store_host_get(store, host_id, &target.host, err) < 0)
+		goto out;
+	if (strcmp(target.host.id, ctx.vm.host_id) == 0) {
+		bd_error_set(err, BD_ERR_PARAM, "VM '%s' is already on host '%s'", ctx.vm.name,
+			     target.host.name);
+		goto out;
+	}
+	was_running = ctx.vm.state == VM_STATE_RUNNING;
+	/* The target must satisfy the planner's rules like any explicit host. */
+	ask.boot = ctx.vm.boot;
+	ask.cpu = ctx.vm.cpunumber;
+	ask.mem_mib = ctx.vm.memory_mib;
+	ask.host_id = target.host.id;
+	{
+		struct placement placement = { 0 };
+		struct fleet fleet;
+		long chosen;
+
+		if (fleet_load(store, &fleet, err) < 0)
+			goto out;
+		rc = plan_on(&fleet, &ask, &placement, &chosen, err);
+		fleet_free(&fleet);
+		placement_clear(&placement);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
+	if (ctx.have_host && hostops_open(store, &ctx.host, &ctx.session, err) < 0)
+		goto out;
+	if (store_vm_set_state(store, ctx.vm.id, VM_STATE_MIGRATING, err) < 0)
+		goto out;
+	/* Cold migration over shared storage: stop on the source, define and
+	 * start on the target, then drop the source's definition. */
+	if (ctx.have_host &&
+	    (ctx.session.drv->state(ctx.session.conn, ctx.vm.name, &exists, &running, err) < 0 ||
+	     (running && ctx.session.drv->stop(ctx.session.conn, ctx.vm.name, STOP_TIMEOUT_S, err) < 0))) {
+		note_host_failure(store, &ctx.host, err);
+		goto restore;
+	}
+	target.have_host = true;
+	set_owned(&target.vm.console_log, NULL);
+	if (vm_bring_up(store, &target, was_running, NULL, NULL, err) < 0) {
+		struct bd_error ignored;
+
+		if (was_running && ctx.have_host)
+			ctx.session.drv->start(ctx.session.conn, ctx.vm.name, &ignored);
+		goto restore;
+	}
+	if (exists)
+		ctx.session.drv->undefine(ctx.session.conn, ctx.vm.name, err);
+	snprintf(target.vm.host_id, sizeof target.vm.host_id, "%s", target.host.id);
+	snprintf(target.vm.cluster_id, sizeof target.vm.cluster_id, "%s", target.host.cluster_id);
+	target.vm.state = was_running ? VM_STATE_RUNNING : VM_STATE_STOPPED;
+	if (store_vm_update(store, &target.vm, err) < 0)
+		goto out;
+	vm_event(store, &ctx.vm, "VM.MIGRATE", EVENT_INFO,
+		 "VM '%s' migrated from host '%s' to host '%s' (restarted on the target)", ctx.vm.name,
+		 ctx.host.name, target.host.name);
+	rc = 0;
+	goto out;
+restore:
+	store_vm_set_state(store, ctx.vm.id, was_running ? VM_STATE_RUNNING : VM_STATE_STOPPED, NULL);
+	vm_event(store, &ctx.vm, "VM.MIGRATE", EVENT_ERROR, "VM '%s' could not migrate: %s",
+		 ctx.vm.name, err->text);
+out:
+	vm_context_clear(&target);
+	return vm_finish(store, &ctx, out, rc, "migrateVirtualMachine", err);
+}
+
+/* ---- reconciliation ---- */
+
+/* What the record should say given what the hypervisor reports; -1 when
+ * the record stands. */
+static int reconciled_state(enum vm_state recorded, bool exists, bool running)
+{
+	if (!exists) {
+		switch (recorded) {
+		case VM_STATE_RUNNING:
+		case VM_STATE_STOPPED:
+		case VM_STATE_STOPPING:
+		case VM_STATE_STARTING:
+		case VM_STATE_MIGRATING:
+			return VM_STATE_ERROR;
+		default:
+			return -1;
+		}
+	}
+	switch (recorded) {
+	case VM_STATE_RUNNING:
+		return running ? -1 : VM_STATE_STOPPED;
+	case VM_STATE_STOPPED:
+		return running ? VM_STATE_RUNNING : -1;
+	case VM_STATE_STARTING:
+	case VM_STATE_STOPPING:
+	case VM_STATE_MIGRATING:
+		return running ? VM_STATE_RUNNING : VM_STATE_STOPPED;
+	default:
+		return -1;
+	}
+}
+
+int vmops_reconcile(struct store *store, const char *vm_id, struct bd_error *err)
+{
+	struct vm_filter filter = { .id = vm_id, .state = -1 };
+	struct vm *vms = NULL;
+	size_t nvm = 0;
+
+	if (store_vm_list(store, &filter, &vms, &nvm, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nvm; i++) {
+		struct vm *vm = &vms[i];
+		struct host host = { 0 };
+		struct host_session s;
+		struct bd_error hv_err = { 0 };
+		bool exists = false, running = false;
+		int next;
+
+		if (!vm->host_id[0] || store_host_get(store, vm->host_id, &host, NULL) < 0)
+			continue;
+		/* Unreachable hosts are left as recorded: Disconnected says why. */
+		if (host.state != HOST_STATE_UP || hostops_open(store, &host, &s, &hv_err) < 0 ||
+		    s.drv->state(s.conn, vm->name, &exists, &running, &hv_err) < 0) {
+			if (hv_err.code == BD_ERR_UNAVAILABLE && host.state == HOST_STATE_UP)
+				hostops_mark_disconnected(store, &host, &hv_err);
+			host_clear(&host);
+			continue;
+		}
+		next = reconciled_state(vm->state, exists, running);
+		if (next >= 0 && store_vm_set_state(store, vm->id, (enum vm_state)next, NULL) == 0) {
+			if (next == VM_STATE_ERROR)
+				vm_event(store, vm, "VM.RECONCILE", EVENT_ERROR,
+					 "VM '%s' was %s but its domain vanished from host '%s'",
+					 vm->name, vm_state_name(vm->state), host.name);
+			else
+				vm_event(store, vm, "VM.RECONCILE", EVENT_WARN,
+					 "VM '%s' was recorded %s; host '%s' reports it %s", vm->name,
+					 vm_state_name(vm->state), host.name, vm_state_name(next));
+		}
+		host_clear(&host);
+	}
+	store_vm_list_free(vms, nvm);
+	return 0;
+}
+
+int vmops_restore_host(struct store *store, const struct host *host,
+		       struct host_session *session, struct bd_error *err)
+{
+	struct vm_filter filter = { .host_id = host->id, .state = -1 };
+	struct vm *vms = NULL;
+	size_t nvm = 0;
+	int rc = 0;
+
+	if (store_vm_list(store, &filter, &vms, &nvm, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nvm && rc == 0; i++) {
+		struct vm *vm = &vms[i];
+		struct template tmpl = { 0 };
+		struct hv_vm_spec spec;
+		bool exists = false, running = false;
+
+		if (vm->state == VM_STATE_DESTROYED || vm->state == VM_STATE_EXPUNGING ||
+		    vm->state == VM_STATE_ERROR)
+			continue;
+		if (session->drv->state(session->conn, vm->name, &exists, &running, err) < 0)
+			return -1;
+		if (exists)
+			continue;
+		store_template_get(store, vm->template_id, &tmpl, NULL);
+		spec_fill(&spec, vm, host, tmpl.url ? &tmpl : NULL);
+		if (session->drv->define(session->conn, &spec, err) < 0 ||
+		    ((vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_STARTING ||
+		      vm->state == VM_STATE_STOPPING) &&
+		     session->drv->start(session->conn, vm->name, err) < 0))
+			rc = -1;
+		template_clear(&tmpl);
+	}
+	store_vm_list_free(vms, nvm);
+	return rc;
+}

@@ -1,0 +1,229 @@
+/* Hosts: onboarding with a proven firmware probe, and their upkeep. */
+#include "cmd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/hostops.h"
+#include "backend/store.h"
+#include "model/text.h"
+
+static const char *uefi_label(const struct host_caps *caps)
+{
+	if (!caps->uefi)
+		return "No";
+	return caps->secure ? "Legacy+Secure" : "Legacy";
+}
+
+json_object *cmd_host_to_json(struct store *store, const struct host *host)
+{
+	json_object *obj = json_object_new_object();
+	json_object *details = json_object_new_object();
+	struct detail *list = NULL;
+	size_t count = 0;
+
+	cli_add_string(obj, "id", host->id);
+	cli_add_string(obj, "name", host->name);
+	cli_add_string(obj, "clusterid", host->cluster_id);
+	cli_add_string(obj, "clustername", host->cluster_name);
+	cli_add_string(obj, "state", host_state_name(host->state));
+	cli_add_string(obj, "resourcestate", allocation_state_name(host->allocation));
+	cli_add_string(obj, "hypervisor", hypervisor_type_name(host->hypervisor));
+	cli_add_string(obj, "hypervisorversion", host->hypervisor_version);
+	cli_add_string(obj, "virttype", host->caps.virt_type);
+	cli_add_string(obj, "url", host->url);
+	cli_add_string(obj, "arch", host->arch);
+	cli_add_int(obj, "cpunumber", host->cpus);
+	cli_add_int(obj, "cpuallocated", host->cpu_allocated);
+	cli_add_int(obj, "memorytotal", host->memory_mib);
+	cli_add_int(obj, "memoryallocated", host->memory_allocated_mib);
+	cli_add_bool(obj, "ueficapability", host->caps.uefi);
+	cli_add_bool(obj, "uefisecurecapability", host->caps.uefi && host->caps.secure);
+	cli_add_string(obj, "uefi", uefi_label(&host->caps));
+	cli_add_string(obj, "lasterror", host->last_error);
+	cli_add_time(obj, "created", host->created);
+	if (store && store_host_details(store, host->id, &list, &count, NULL) == 0) {
+		for (size_t i = 0; i < count; i++)
+			cli_add_string(details, list[i].key, list[i].value);
+		store_detail_list_free(list, count);
+	}
+	json_object_object_add(obj, "details", details);
+	return obj;
+}
+
+static int host_response(struct cli_ctx *ctx, const struct host *host, json_object **response)
+{
+	*response = cli_object_response("host", cmd_host_to_json(ctx->store, host));
+	return 0;
+}
+
+static int cmd_host_add_exec(struct cli_ctx *ctx, const struct kv_args *args,
+			     json_object **response, struct bd_error *err)
+{
+	struct host_add_request req = {
+		.cluster_id = cli_require(args, "clusterid", err),
+		.url = NULL,
+		.virt_type = kv_args_get(args, "virttype"),
+		.uefi_properties = kv_args_get(args, "uefiproperties"),
+		.name = kv_args_get(args, "name"),
+	};
+	struct host host = { 0 };
+	int rc;
+
+	if (!req.cluster_id || !(req.url = cli_require(args, "url", err)))
+		return -1;
+	rc = hostops_add(ctx->store, &req, &host, ctx->progress, ctx->progress_opaque, err);
+	if (rc == 0)
+		host_response(ctx, &host, response);
+	host_clear(&host);
+	return rc;
+}
+
+static int cmd_host_reconnect_exec(struct cli_ctx *ctx, const struct kv_args *args,
+				   json_object **response, struct bd_error *err)
+{
+	const char *id = cli_require(args, "id", err);
+	struct host host = { 0 };
+	int rc;
+
+	if (!id)
+		return -1;
+	rc = hostops_reconnect(ctx->store, id, &host, ctx->progress, ctx->progress_opaque, err);
+	if (rc == 0)
+		host_response(ctx, &host, response);
+	host_clear(&host);
+	return rc;
+}
+
+static int cmd_host_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
+			      json_object **response, struct bd_error *err)
+{
+	struct host_filter filter = {
+		.id = kv_args_get(args, "id"),
+		.cluster_id = kv_args_get(args, "clusterid"),
+		.uefi = -1,
+	};
+	const char *uefi = kv_args_get(args, "ueficapability");
+	struct host *list = NULL;
+	size_t count = 0;
+	json_object *items;
+
+	if (uefi) {
+		bool want;
+
+		if (text_parse_bool("ueficapability", uefi, &want, err) < 0)
+			return -1;
+		filter.uefi = want ? 1 : 0;
+	}
+	/* An unknown id or cluster is an error, not an empty list. */
+	if (filter.id) {
+		struct host one = { 0 };
+
+		if (store_host_get(ctx->store, filter.id, &one, err) < 0)
+			return -1;
+		host_clear(&one);
+	}
+	if (filter.cluster_id) {
+		struct cluster cluster;
+
+		if (store_cluster_get(ctx->store, filter.cluster_id, &cluster, err) < 0)
+			return -1;
+	}
+	if (store_host_list(ctx->store, &filter, &list, &count, err) < 0)
+		return -1;
+	items = json_object_new_array();
+	for (size_t i = 0; i < count; i++)
+		json_object_array_add(items, cmd_host_to_json(ctx->store, &list[i]));
+	store_host_list_free(list, count);
+	*response = cli_list_response("host", items);
+	return 0;
+}
+
+static int cmd_host_delete_exec(struct cli_ctx *ctx, const struct kv_args *args,
+				json_object **response, struct bd_error *err)
+{
+	const char *id = cli_require(args, "id", err);
+
+	if (!id || hostops_delete(ctx->store, id, err) < 0)
+		return -1;
+	*response = cmd_success_response();
+	return 0;
+}
+
+static int cmd_host_update_exec(struct cli_ctx *ctx, const struct kv_args *args,
+				json_object **response, struct bd_error *err)
+{
+	const char *id = cli_require(args, "id", err);
+	const char *state;
+	struct host host = { 0 };
+	char shown[TEXT_QUOTE_MAX];
+	size_t len;
+	const char *start;
+	enum allocation_state allocation;
+	int rc;
+
+	if (!id || !(state = cli_require(args, "allocationstate", err)))
+		return -1;
+	/* CloudStack's verbs: Enable / Disable. */
+	start = text_trim_span(state, &len);
+	if (len == 6 && strncasecmp(start, "Enable", 6) == 0)
+		allocation = ALLOCATION_ENABLED;
+	else if (len == 7 && strncasecmp(start, "Disable", 7) == 0)
+		allocation = ALLOCATION_DISABLED;
+	else
+		return bd_error_set(err, BD_ERR_PARAM,
+				    "invalid allocationstate '%s': accepted values are Enable, Disable",
+				    text_quote(state, shown, sizeof shown));
+	rc = hostops_set_allocation(ctx->store, id, allocation, &host, err);
+	if (rc == 0)
+		host_response(ctx, &host, response);
+	host_clear(&host);
+	return rc;
+}
+
+static const char *const host_add_keys[] = {
+	"clusterid", "url", "virttype", "uefiproperties", "name", NULL
+};
+static const char *const host_id_keys[] = { "id", NULL };
+static const char *const host_list_keys[] = { "id", "clusterid", "ueficapability", NULL };
+static const char *const host_update_keys[] = { "id", "allocationstate", NULL };
+
+const struct cli_command cmd_host_add = {
+	.api = "addHost",
+	.keys = host_add_keys,
+	.synopsis = "clusterid= url=<libvirt URI> [virttype=kvm|qemu] [uefiproperties=<path>] [name=]",
+	.help = "onboard a host: connect, then prove its UEFI and Secure Boot firmware",
+	.exec = cmd_host_add_exec,
+};
+
+const struct cli_command cmd_host_reconnect = {
+	.api = "reconnectHost",
+	.keys = host_id_keys,
+	.synopsis = "id=",
+	.help = "reconnect a host and probe its firmware again",
+	.exec = cmd_host_reconnect_exec,
+};
+
+const struct cli_command cmd_host_list = {
+	.api = "listHosts",
+	.keys = host_list_keys,
+	.synopsis = "[id=] [clusterid=] [ueficapability=true|false]",
+	.help = "list hosts with their UEFI and Secure Boot capability",
+	.exec = cmd_host_list_exec,
+};
+
+const struct cli_command cmd_host_update = {
+	.api = "updateHost",
+	.keys = host_update_keys,
+	.synopsis = "id= allocationstate=Enable|Disable",
+	.help = "allow or forbid placing VMs on a host",
+	.exec = cmd_host_update_exec,
+};
+
+const struct cli_command cmd_host_delete = {
+	.api = "deleteHost",
+	.keys = host_id_keys,
+	.synopsis = "id=",
+	.help = "remove a host (refused while VMs live on it)",
+	.exec = cmd_host_delete_exec,
+};
