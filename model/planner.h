@@ -6,12 +6,23 @@
  * - clusters are taken least utilised first; hosts in a cluster first-fit,
  *   in the order given; Disconnected, Disabled, full or avoided hosts are
  *   skipped;
+ * - a cluster's utilisation is the larger of used/total vCPUs and used/total
+ *   memory, summed over its eligible hosts (Up, Enabled, not avoided, able
+ *   to boot the guest's firmware); a cluster with none goes last; equal
+ *   utilisation keeps the given order;
  * - UEFI guests only on hosts with UEFI; SECURE guests only on hosts with
  *   proven Secure Boot;
  * - BIOS guests: clusters holding UEFI hosts go to the end, and inside a
  *   cluster hosts without UEFI come first, so a BIOS guest lands on a UEFI
- *   host only when no other host has room;
+ *   host only when no other host has room. This is done in two passes:
+ *   first the hosts without UEFI of every cluster, in cluster order, then
+ *   the UEFI hosts, so a host without UEFI in a later mixed cluster still
+ *   beats a UEFI host in an earlier one;
  * - an explicit host or cluster is honoured only when it satisfies these.
+ *
+ * The trail lists only what was considered: a host outside an explicit
+ * host or cluster does not appear; for a UEFI guest, a cluster where no
+ * host has the firmware gets one note (host -1) instead of a line per host.
  *
  * Pure computation over arrays the caller fills (from the store). */
 #ifndef BOOTDECK_MODEL_PLANNER_H
