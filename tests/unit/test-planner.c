@@ -335,7 +335,7 @@ static const struct plan_case plan_cases[] = {
 		.want_trail = "e1=not enough CPU | [plain]=no UEFI",
 	},
 	{
-		.name = "mixed clusters: a host without UEFI in a later cluster beats a UEFI host in an earlier one",
+		.name = "mixed clusters: no UEFI in a later cluster beats UEFI in an earlier one",
 		.clusters = { "mixed-idle", "mixed-busy" },
 		.hosts = {
 			{ "u1", "mixed-idle", "u", 64, 0, 131072, 0 },
