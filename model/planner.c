@@ -349,16 +349,16 @@ static int planner_clusters_order(struct plan_work *work, struct bd_error *err)
 	return 0;
 }
 
-/* Notes each deferred cluster where utilisation alone would have tried it,
- * up to (not including) cluster `upto`, or all remaining when `upto` is
- * SIZE_MAX. `*next` walks the deferred tail of the order. */
+/* Notes each deferred cluster that utilisation alone would have tried
+ * before cluster `upto`, where it would have come; `*next` walks the
+ * deferred tail of the order. */
 static int planner_note_deferred(struct plan_work *work, size_t *next, size_t upto,
 				 struct bd_error *err)
 {
 	while (*next < work->norder) {
 		size_t c = work->order[*next];
 
-		if (upto != SIZE_MAX && !planner_cluster_key_before(work->stats, c, upto))
+		if (!planner_cluster_key_before(work->stats, c, upto))
 			break;
 		if (planner_step_add(work, c, -1, PLAN_CLUSTER_DEFERRED, err) < 0)
 			return -1;
