@@ -9,7 +9,10 @@
 #include "model/error.h"
 #include "model/types.h"
 
-/* Parses a domain capabilities document (for machine q35): UEFI when the
+/* Each parser replaces *caps as a whole (clearing it first) on success and
+ * leaves it untouched on failure; the caller sets virt_type and probed.
+ *
+ * Parses a domain capabilities document (for machine q35): UEFI when the
  * firmware enum offers efi and a loader is listed; Secure Boot when the
  * secure enum offers yes and a Secure Boot loader is listed. Loader paths
  * are kept. The parser takes no network access and expands no entities.
