@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Install what bootdeck needs on Debian 12, build it, then run or test it.
+#
+#   scripts/dev.sh run    install, build, open the console on a demo database
+#   scripts/dev.sh test   install, build, run every test suite (plus the unit
+#                         and cli suites again under ASan/UBSan)
+#
+# Needs root for apt-get; run it as root or through sudo.
+set -euo pipefail
+
+# Every Debian package bootdeck needs, by name. Add new ones here.
+PACKAGES=(
+	# build
+	meson ninja-build pkg-config gcc clang
+	libncurses-dev libsqlite3-dev libvirt-dev libxml2-dev libjson-c-dev libcmocka-dev
+	# runtime and tests: private libvirt daemons, QEMU, firmware, boot media
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+	qemu-system-x86 qemu-utils ovmf shim-signed grub-efi-amd64-signed
+	grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools
+	expect tmux valgrind sqlite3 libxml2-utils
+)
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD="$REPO/build"
+BUILD_ASAN="$REPO/build-asan"
+
+die()
+{
+	printf 'dev.sh: %s\n' "$*" >&2
+	exit 1
+}
+
+usage()
+{
+	printf 'usage: %s run|test\n' "$0" >&2
+	exit 2
+}
+
+need_root()
+{
+	[ "$(id -u)" -eq 0 ] && return 0
+	command -v sudo >/dev/null || die "run as root (apt-get needs it); sudo is not installed"
+	exec sudo -- "$0" "$@"
+}
+
+install_packages()
+{
+	local missing=() pkg
+
+	for pkg in "${PACKAGES[@]}"; do
+		dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+	done
+	if [ "${#missing[@]}" -eq 0 ]; then
+		echo "dev.sh: all ${#PACKAGES[@]} packages are installed"
+		return 0
+	fi
+	echo "dev.sh: installing ${missing[*]}"
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# meson setup, or reconfigure when the folder exists; then ninja.
+build_in()
+{
+	local dir=$1
+	shift
+
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$REPO" -Dwerror=true "$@"
+	else
+		meson setup "$dir" "$REPO" -Dwerror=true "$@"
+	fi
+	ninja -C "$dir"
+}
+
+demo_db()
+{
+	local db="$BUILD/demo.db"
+
+	if [ -f "$REPO/scripts/demo-db.sh" ]; then
+		bash "$REPO/scripts/demo-db.sh" "$BUILD/bootdeck" "$db"
+		return
+	fi
+	[ -f "$db" ] && return 0
+	"$BUILD/bootdeck" --db "$db" createCluster name=demo-cluster cpuovercommitratio=2 >/dev/null
+	"$BUILD/bootdeck" --db "$db" createServiceOffering name=small cpunumber=1 memory=512 >/dev/null
+	"$BUILD/bootdeck" --db "$db" createServiceOffering name=medium cpunumber=2 memory=2048 >/dev/null
+}
+
+cmd_run()
+{
+	demo_db
+	exec "$BUILD/bootdeck" --db "$BUILD/demo.db"
+}
+
+# "OK EXPECTEDFAIL" count as passed; "FAIL TIMEOUT ERROR UNEXPECTEDPASS" as
+# failed; skipped tests as neither. Prints "passed failed skipped".
+count_results()
+{
+	python3 - "$@" <<-'EOF'
+	import json, sys
+	passed = failed = skipped = 0
+	for path in sys.argv[1:]:
+	    try:
+	        lines = open(path).read().splitlines()
+	    except OSError:
+	        continue
+	    for line in lines:
+	        if not line.strip():
+	            continue
+	        result = json.loads(line).get("result")
+	        if result in ("OK", "EXPECTEDFAIL"):
+	            passed += 1
+	        elif result == "SKIP":
+	            skipped += 1
+	        else:
+	            failed += 1
+	print(passed, failed, skipped)
+	EOF
+}
+
+# ---- fleet: private libvirt daemons the suites may use ----
+FLEET_SCRIPT="$REPO/tests/fleet/fleet.sh"
+FLEET_DIR="$BUILD/fleet"
+
+fleet_up()
+{
+	[ -f "$FLEET_SCRIPT" ] || return 0
+	trap fleet_down EXIT
+	bash "$FLEET_SCRIPT" up "$FLEET_DIR"
+	# The suites find the hosts through FLEET_*_URI.
+	set -a
+	# shellcheck source=/dev/null
+	. "$FLEET_DIR/fleet.env"
+	set +a
+}
+
+fleet_down()
+{
+	[ -f "$FLEET_SCRIPT" ] || return 0
+	bash "$FLEET_SCRIPT" down "$FLEET_DIR" || true
+}
+# ---- end of fleet ----
+
+cmd_test()
+{
+	local status=0 counts passed failed skipped
+
+	# Sanitizer reports must fail the test that triggers them.
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1}"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}"
+	rm -f "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json"
+
+	fleet_up
+	meson test -C "$BUILD" --print-errorlogs || status=1
+
+	build_in "$BUILD_ASAN" -Db_sanitize=address,undefined -Db_lundef=false
+	meson test -C "$BUILD_ASAN" --suite unit --suite cli --print-errorlogs || status=1
+
+	counts=$(count_results "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json")
+	read -r passed failed skipped <<<"$counts"
+	[ "$skipped" -eq 0 ] || echo "($skipped skipped)"
+	echo "$passed passed, $failed failed"
+	[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
+}
+
+main()
+{
+	[ $# -eq 1 ] || usage
+	case $1 in
+	run|test) ;;
+	*) usage ;;
+	esac
+	need_root "$@"
+	cd "$REPO"
+	install_packages
+	build_in "$BUILD"
+	"cmd_$1"
+}
+
+main "$@"
