@@ -1,6 +1,6 @@
 /* Domain XML for libvirt hosts, built with libxml2 (never by pasting
- * strings). BIOS guests get machine pc (i440fx) unless told otherwise;
- * UEFI guests get q35 with SATA disks and CD-ROMs. Firmware is either
+ * strings). Every guest gets machine q35 (no IDE there: the boot disk is
+ * virtio, CD-ROMs are SATA), whatever its firmware. Firmware is either
  * autoselected (<os firmware='efi'> with explicit secure-boot and
  * enrolled-keys features, SMM on for SECURE) or given as explicit loader
  * and NVRAM-template paths (uefi.properties hosts).
