@@ -112,9 +112,9 @@ static int domxml_virt_type_check(const char *virt_type, struct bd_error *err)
 			    text_quote(virt_type ? virt_type : "", quoted, sizeof quoted));
 }
 
-/* xmlNewChild treats its content as markup-escaped text only partially
- * ('&' would start an entity); xmlNewTextChild escapes everything, so all
- * caller-supplied text goes through it. */
+/* xmlNewChild reads '&' in its content as the start of an entity
+ * reference; xmlNewTextChild takes the text as is, so every caller-supplied
+ * string (paths, names) goes through it. */
 static xmlNodePtr domxml_child(xmlNodePtr parent, const char *name, const char *text)
 {
 	return xmlNewTextChild(parent, NULL, BAD_CAST name, text ? BAD_CAST text : NULL);
