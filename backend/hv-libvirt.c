@@ -434,6 +434,34 @@ static const char *hvl_state_name(int state)
 	}
 }
 
+/* Why a canary stopped, in words: KVM's "emulation failure" shows up as
+ * a guest paused because it crashed. */
+static const char *hvl_state_reason(int state, int reason)
+{
+	if (state == VIR_DOMAIN_PAUSED) {
+		switch (reason) {
+		case VIR_DOMAIN_PAUSED_CRASHED:
+			return "the hypervisor hit an internal error (e.g. KVM emulation failure)";
+		case VIR_DOMAIN_PAUSED_IOERROR: return "an I/O error";
+		case VIR_DOMAIN_PAUSED_WATCHDOG: return "its watchdog fired";
+		case VIR_DOMAIN_PAUSED_USER: return "someone paused it";
+		default: return "unknown reason";
+		}
+	}
+	if (state == VIR_DOMAIN_SHUTOFF) {
+		switch (reason) {
+		case VIR_DOMAIN_SHUTOFF_SHUTDOWN: return "the guest powered off";
+		case VIR_DOMAIN_SHUTOFF_DESTROYED: return "someone destroyed it";
+		case VIR_DOMAIN_SHUTOFF_CRASHED: return "the hypervisor process crashed";
+		case VIR_DOMAIN_SHUTOFF_FAILED: return "the hypervisor failed to run it";
+		default: return "unknown reason";
+		}
+	}
+	if (state == VIR_DOMAIN_CRASHED)
+		return "the guest crashed";
+	return "unknown reason";
+}
+
 /* Keeps the last HVL_CONSOLE_KEEP bytes the console printed. */
 static void hvl_console_keep(char *seen, size_t *seen_len, const char *data, size_t len)
 {
@@ -559,11 +587,12 @@ static int hvl_canary_run(struct hv_conn *conn, const char *virt_type, struct bo
 			if (state == VIR_DOMAIN_PAUSED || state == VIR_DOMAIN_SHUTOFF ||
 			    state == VIR_DOMAIN_CRASHED || state == VIR_DOMAIN_SHUTDOWN) {
 				if (asprintf(&result->failure,
-					     "the guest stopped %s (state %s, reason %d)",
+					     "the guest stopped %s: %s (%s)",
 					     strstr(seen, HVL_UEFI_BANNER) ?
 						"after the firmware started" :
 						"before the firmware printed anything",
-					     hvl_state_name(state), reason) < 0)
+					     hvl_state_name(state),
+					     hvl_state_reason(state, reason)) < 0)
 					result->failure = NULL;
 				break;
 			}
