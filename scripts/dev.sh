@@ -154,8 +154,12 @@ cmd_test()
 	fleet_up
 	meson test -C "$BUILD" --print-errorlogs || status=1
 
-	build_in "$BUILD_ASAN" -Db_sanitize=address,undefined -Db_lundef=false
-	meson test -C "$BUILD_ASAN" --suite unit --suite cli --print-errorlogs || status=1
+	if build_in "$BUILD_ASAN" -Db_sanitize=address,undefined -Db_lundef=false; then
+		meson test -C "$BUILD_ASAN" --suite unit --suite cli --print-errorlogs || status=1
+	else
+		echo "dev.sh: the sanitizer build failed; its suites did not run" >&2
+		status=1
+	fi
 
 	counts=$(count_results "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json")
 	read -r passed failed skipped <<<"$counts"
