@@ -619,6 +619,9 @@ static void test_events_for_each_change(void **state)
 	RUN(fx, &res, "updateCluster", "id=c1", "memoryovercommitratio=2");
 	expect_ok(&res);
 	runbin_result_clear(&res);
+	/* resourceid= also takes the name of a live object. */
+	event_types(fx, "resourceid=c1", types, sizeof types);
+	assert_string_equal(types, "CLUSTER.UPDATE CLUSTER.CREATE");
 	RUN(fx, &res, "registerTemplate", "name=t1", url, "format=RAW");
 	expect_ok(&res);
 	runbin_result_clear(&res);
