@@ -18,7 +18,7 @@
 set -euo pipefail
 
 fleet_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=tests/fleet/lib.sh
 . "$fleet_here/lib.sh"
 
 FLEET_HOSTS=(full nosecure nouefi)

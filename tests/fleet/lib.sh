@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell helpers for the fleet tests: serial-log polling, domain
 # capability queries and assertions that say what was expected and what
 # was seen.  Sourced by fleet.sh and the test scripts (bash only).

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=tests/fleet/lib.sh
 . "$here/lib.sh"
 fleet=$here/fleet.sh
 
@@ -43,6 +43,7 @@ for var in FLEET_FULL_URI FLEET_NOSECURE_URI FLEET_NOUEFI_URI FLEET_USER FLEET_D
 	fleet_assert_match "fleet.env sets $var" "^$var=." "$env_text" || true
 done
 set -a
+# shellcheck disable=SC1091 # written at run time
 . "$dir/fleet.env"
 set +a
 fleet_assert_eq "FLEET_DIR names the directory" "$dir" "$FLEET_DIR" || true

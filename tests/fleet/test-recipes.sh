@@ -16,7 +16,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source_root=$(cd "$here/../.." && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=tests/fleet/lib.sh
 . "$here/lib.sh"
 
 # Seconds to wait for a console line; TCG boots take 1-25 s here.
