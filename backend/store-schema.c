@@ -1,0 +1,245 @@
+/* The store's schema as an ordered list of forward migrations.
+ *
+ * A migration is never edited once released: databases in the field were
+ * built by it. Changes go into a new step appended to the list. Each step
+ * ends by setting PRAGMA user_version, inside the same transaction as its
+ * DDL, so a database is always at exactly one known version. */
+#include "store-schema.h"
+
+#include <stddef.h>
+
+struct migration {
+	int version;
+	const char *what;
+	const char *sql;
+};
+
+/* v1: the CloudStack-shaped core. Boot type and mode live in vm_details
+ * (CloudStack's user_vm_details) and the database itself refuses to change
+ * them once written: no code path, old or new, can downgrade a VM. */
+static const char migration_v1[] =
+	"CREATE TABLE clusters ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL UNIQUE CHECK (name <> ''),"
+	"  created INTEGER NOT NULL"
+	");"
+	"CREATE TABLE hosts ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL UNIQUE CHECK (name <> ''),"
+	"  cluster_id TEXT NOT NULL REFERENCES clusters(id) ON DELETE RESTRICT,"
+	"  url TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  allocation TEXT NOT NULL,"
+	"  hypervisor TEXT NOT NULL,"
+	"  hypervisor_version TEXT NOT NULL DEFAULT '',"
+	"  arch TEXT NOT NULL DEFAULT '',"
+	"  cpus INTEGER NOT NULL DEFAULT 0 CHECK (cpus >= 0),"
+	"  memory_mib INTEGER NOT NULL DEFAULT 0 CHECK (memory_mib >= 0),"
+	"  uefi_properties TEXT,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL"
+	");"
+	/* CloudStack's host_details: a false is a row saying 'false'. */
+	"CREATE TABLE host_details ("
+	"  host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (host_id, name)"
+	");"
+	"CREATE TABLE templates ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL UNIQUE CHECK (name <> ''),"
+	"  url TEXT NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  size_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL"
+	");"
+	"CREATE TABLE service_offerings ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL UNIQUE CHECK (name <> ''),"
+	"  cpunumber INTEGER NOT NULL CHECK (cpunumber > 0),"
+	"  memory_mib INTEGER NOT NULL CHECK (memory_mib > 0),"
+	"  created INTEGER NOT NULL"
+	");"
+	/* A host is deleted only once its VMs are gone or expunging; the
+	 * latter then simply lose their placement. */
+	"CREATE TABLE vms ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL UNIQUE CHECK (name <> ''),"
+	"  displayname TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL,"
+	"  host_id TEXT REFERENCES hosts(id) ON DELETE SET NULL,"
+	"  cluster_id TEXT REFERENCES clusters(id) ON DELETE SET NULL,"
+	"  template_id TEXT REFERENCES templates(id) ON DELETE RESTRICT,"
+	"  offering_id TEXT REFERENCES service_offerings(id) ON DELETE RESTRICT,"
+	"  cpunumber INTEGER NOT NULL CHECK (cpunumber > 0),"
+	"  memory_mib INTEGER NOT NULL CHECK (memory_mib > 0),"
+	"  machine TEXT NOT NULL DEFAULT '',"
+	"  loader TEXT,"
+	"  nvram TEXT,"
+	"  disk TEXT,"
+	"  console_log TEXT,"
+	"  placement TEXT,"
+	"  created INTEGER NOT NULL"
+	");"
+	"CREATE TABLE vm_details ("
+	"  vm_id TEXT NOT NULL REFERENCES vms(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (vm_id, name),"
+	"  CHECK (name <> 'boot.type' OR value IN ('BIOS', 'UEFI')),"
+	"  CHECK (name <> 'boot.mode' OR value IN ('LEGACY', 'SECURE'))"
+	");"
+	"CREATE TRIGGER vm_boot_no_update BEFORE UPDATE ON vm_details"
+	"  WHEN OLD.name IN ('boot.type', 'boot.mode') OR NEW.name IN ('boot.type', 'boot.mode')"
+	"  BEGIN SELECT RAISE(ABORT, 'boot type and boot mode of a VM are fixed at creation'); END;"
+	"CREATE TRIGGER vm_boot_no_delete BEFORE DELETE ON vm_details"
+	"  WHEN OLD.name IN ('boot.type', 'boot.mode')"
+	"   AND EXISTS (SELECT 1 FROM vms WHERE id = OLD.vm_id)"
+	"  BEGIN SELECT RAISE(ABORT, 'boot type and boot mode of a VM are kept while the VM exists'); END;"
+	"CREATE TRIGGER vm_boot_no_second BEFORE INSERT ON vm_details"
+	"  WHEN NEW.name IN ('boot.type', 'boot.mode')"
+	"   AND EXISTS (SELECT 1 FROM vm_details WHERE vm_id = NEW.vm_id AND name = NEW.name)"
+	"  BEGIN SELECT RAISE(ABORT, 'a VM has one boot type and one boot mode, set at creation'); END;"
+	"CREATE TRIGGER host_keeps_live_vms BEFORE DELETE ON hosts"
+	"  WHEN EXISTS (SELECT 1 FROM vms WHERE host_id = OLD.id AND state <> 'Expunging')"
+	"  BEGIN SELECT RAISE(ABORT, 'a host with VMs that are not expunged cannot be deleted'); END;"
+	/* Events outlive the objects they describe: no foreign key. */
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  created INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  level TEXT NOT NULL,"
+	"  resource_id TEXT NOT NULL DEFAULT '',"
+	"  description TEXT NOT NULL DEFAULT ''"
+	");"
+	"PRAGMA user_version = 1;";
+
+/* v2: operator alerts with a read flag, per-cluster overcommit, and the
+ * indexes the capacity sums, listings and foreign-key checks need once a
+ * fleet has thousands of rows. */
+static const char migration_v2[] =
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  created INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  resource_id TEXT NOT NULL DEFAULT '',"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  is_read INTEGER NOT NULL DEFAULT 0 CHECK (is_read IN (0, 1))"
+	");"
+	"CREATE INDEX alerts_unread ON alerts(is_read);"
+	"ALTER TABLE clusters ADD COLUMN cpu_overcommit REAL NOT NULL DEFAULT 1.0"
+	"  CHECK (cpu_overcommit > 0);"
+	"ALTER TABLE clusters ADD COLUMN mem_overcommit REAL NOT NULL DEFAULT 1.0"
+	"  CHECK (mem_overcommit > 0);"
+	/* Covers the capacity sums: they never touch the table itself. */
+	"CREATE INDEX vms_host_state ON vms(host_id, state, cpunumber, memory_mib);"
+	/* Covers the boot lookups of a VM listing. */
+	"CREATE INDEX vm_details_value ON vm_details(vm_id, name, value);"
+	"CREATE INDEX vms_cluster ON vms(cluster_id);"
+	"CREATE INDEX vms_template ON vms(template_id);"
+	"CREATE INDEX vms_offering ON vms(offering_id);"
+	"CREATE INDEX hosts_cluster ON hosts(cluster_id);"
+	"CREATE INDEX events_resource ON events(resource_id, created);"
+	"CREATE INDEX events_created ON events(created);"
+	"PRAGMA user_version = 2;";
+
+static const struct migration migrations[] = {
+	{ 1, "create the core tables", migration_v1 },
+	{ 2, "add alerts, cluster overcommit and indexes", migration_v2 },
+};
+
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+
+int store_schema_latest(void)
+{
+	return migrations[MIGRATION_COUNT - 1].version;
+}
+
+int store_schema_read_version(sqlite3 *db, const char *path, struct bd_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_ROW) {
+		bd_error_set(err, BD_ERR_INTERNAL, "cannot read the schema version of '%s': %s",
+			     path, sqlite3_errmsg(db));
+		goto cleanup;
+	}
+	version = sqlite3_column_int(stmt, 0);
+cleanup:
+	sqlite3_finalize(stmt);
+	return version;
+}
+
+static int schema_exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+static int schema_apply(sqlite3 *db, const char *path, const struct migration *step,
+			struct bd_error *err)
+{
+	int version;
+	int rc = -1;
+
+	if (schema_exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		bd_error_set(err, BD_ERR_INTERNAL,
+			     "cannot upgrade database '%s' to schema version %d: %s", path,
+			     step->version, sqlite3_errmsg(db));
+		return -1;
+	}
+	/* Another process may have migrated while we waited for the lock. */
+	version = store_schema_read_version(db, path, err);
+	if (version < 0)
+		goto cleanup;
+	if (version >= step->version) {
+		rc = 0;
+		goto cleanup;
+	}
+	if (version != step->version - 1) {
+		bd_error_set(err, BD_ERR_INTERNAL,
+			     "database '%s' is at schema version %d, cannot apply version %d",
+			     path, version, step->version);
+		goto cleanup;
+	}
+	if (schema_exec(db, step->sql) != SQLITE_OK) {
+		bd_error_set(err, BD_ERR_INTERNAL,
+			     "cannot upgrade database '%s' to schema version %d (%s): %s", path,
+			     step->version, step->what, sqlite3_errmsg(db));
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	if (rc == 0 && schema_exec(db, "COMMIT") != SQLITE_OK) {
+		bd_error_set(err, BD_ERR_INTERNAL,
+			     "cannot commit schema version %d of database '%s': %s",
+			     step->version, path, sqlite3_errmsg(db));
+		rc = -1;
+	}
+	if (rc < 0 && !sqlite3_get_autocommit(db))
+		schema_exec(db, "ROLLBACK");
+	return rc;
+}
+
+int store_schema_migrate(sqlite3 *db, const char *path, struct bd_error *err)
+{
+	int version = store_schema_read_version(db, path, err);
+
+	if (version < 0)
+		return -1;
+	if (version > store_schema_latest())
+		return bd_error_set(err, BD_ERR_INTERNAL,
+				    "database '%s' has schema version %d, newer than the "
+				    "version %d this bootdeck supports: use a newer bootdeck "
+				    "or another database file",
+				    path, version, store_schema_latest());
+	for (int i = 0; i < MIGRATION_COUNT; i++) {
+		if (migrations[i].version <= version)
+			continue;
+		if (schema_apply(db, path, &migrations[i], err) < 0)
+			return -1;
+	}
+	return store_schema_read_version(db, path, err);
+}
