@@ -1,0 +1,10 @@
+/* The only code that talks to the terminal (ncursesw). */
+#ifndef BOOTDECK_CONSOLE_TERM_H
+#define BOOTDECK_CONSOLE_TERM_H
+
+#include "app.h"
+
+/* Runs the event loop on the terminal until the operator quits. */
+int term_run(struct app *app);
+
+#endif
