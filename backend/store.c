@@ -663,7 +663,7 @@ static const char sql_cluster_select[] =
 	"SELECT id, name, cpu_overcommit, mem_overcommit, created FROM clusters "
 	"WHERE id = ?1";
 static const char sql_cluster_list[] =
-	"SELECT id, name, cpu_overcommit, mem_overcommit, created FROM clusters ORDER BY name";
+	"SELECT id, name, cpu_overcommit, mem_overcommit, created FROM clusters ORDER BY rowid";
 static const char sql_cluster_update[] =
 	"UPDATE clusters SET name = ?2, cpu_overcommit = ?3, mem_overcommit = ?4 WHERE id = ?1";
 static const char sql_cluster_hosts[] = "SELECT COUNT(*) FROM hosts WHERE cluster_id = ?1";
@@ -1155,7 +1155,8 @@ static const char sql_host_list[] =
 	"   WHERE host_id IS NOT NULL AND state IN (?4, ?5, ?6) GROUP BY host_id) a"
 	"   ON a.host_id = h.id"
 	HOST_FILTER
-	" ORDER BY h.name";
+	/* Onboarding order: the planner's first-fit order. */
+	" ORDER BY h.rowid";
 static const char sql_host_list_details[] =
 	"SELECT d.host_id, d.name, d.value FROM host_details d WHERE d.host_id IN"
 	" (SELECT h.id FROM hosts h JOIN clusters c ON c.id = h.cluster_id"
