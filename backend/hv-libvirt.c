@@ -1639,22 +1639,20 @@ cleanup:
 	return ret;
 }
 
-static int hvl_verify_secure(struct hv_conn *conn, const char *name, struct bd_error *err)
+/* The live definition of a running guest, parsed; NULL with err. */
+static xmlDocPtr hvl_live_doc(struct hv_conn *conn, const char *name, const char *why,
+			      struct bd_error *err)
 {
 	virDomainPtr dom = hvl_domain_get(conn, name, err);
 	xmlDocPtr doc = NULL;
 	char *xml = NULL;
-	bool secure_loader;
-	bool smm;
-	int ret = -1;
 
 	if (!dom)
-		return -1;
+		return NULL;
 	if (virDomainIsActive(dom) != 1) {
 		virResetLastError();
-		bd_error_set(err, BD_ERR_INTERNAL,
-			     "guest '%s' on host '%s' is not running: Secure Boot can only be verified live",
-			     name, conn->shown_url);
+		bd_error_set(err, BD_ERR_INTERNAL, "guest '%s' on host '%s' is not running: %s",
+			     name, conn->shown_url, why);
 		goto cleanup;
 	}
 	xml = virDomainGetXMLDesc(dom, 0);
@@ -1665,12 +1663,25 @@ static int hvl_verify_secure(struct hv_conn *conn, const char *name, struct bd_e
 		goto cleanup;
 	}
 	doc = hvl_xml_read(xml);
-	if (!doc) {
+	if (!doc)
 		bd_error_set(err, BD_ERR_INTERNAL,
 			     "host '%s' returned an unreadable definition of guest '%s'",
 			     conn->shown_url, name);
-		goto cleanup;
-	}
+cleanup:
+	free(xml);
+	virDomainFree(dom);
+	return doc;
+}
+
+static int hvl_verify_secure(struct hv_conn *conn, const char *name, struct bd_error *err)
+{
+	xmlDocPtr doc = hvl_live_doc(conn, name, "Secure Boot can only be verified live", err);
+	bool secure_loader;
+	bool smm;
+	int ret = -1;
+
+	if (!doc)
+		return -1;
 	secure_loader = hvl_xml_has(doc, "/domain/os/loader[@secure='yes']") ||
 			hvl_xml_has(doc, "/domain/os/firmware/feature[@name='secure-boot' and @enabled='yes']");
 	smm = hvl_xml_has(doc, "/domain/features/smm[not(@state) or @state='on']");
@@ -1686,9 +1697,24 @@ static int hvl_verify_secure(struct hv_conn *conn, const char *name, struct bd_e
 	ret = 0;
 cleanup:
 	xmlFreeDoc(doc);
-	free(xml);
-	virDomainFree(dom);
 	return ret;
+}
+
+/* Firmware is chosen at start (libvirt 9), so only the live definition
+ * names the loader and NVRAM file in use. */
+static int hvl_firmware(struct hv_conn *conn, const char *name, char **loader, char **nvram,
+			struct bd_error *err)
+{
+	xmlDocPtr doc = hvl_live_doc(conn, name, "its firmware is chosen at start", err);
+
+	*loader = NULL;
+	*nvram = NULL;
+	if (!doc)
+		return -1;
+	*loader = hvl_xml_string(doc, "/domain/os/loader");
+	*nvram = hvl_xml_string(doc, "/domain/os/nvram");
+	xmlFreeDoc(doc);
+	return 0;
 }
 
 const struct hv_driver hv_libvirt_driver = {
@@ -1709,5 +1735,6 @@ const struct hv_driver hv_libvirt_driver = {
 	.state = hvl_state,
 	.list = hvl_list,
 	.verify_secure = hvl_verify_secure,
+	.firmware = hvl_firmware,
 	.storage_dir = hvl_storage_dir,
 };

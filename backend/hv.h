@@ -94,6 +94,10 @@ struct hv_driver {
 	 * boots with Secure Boot (secure loader, SMM). -1 with the missing
 	 * piece named when it does not. */
 	int (*verify_secure)(struct hv_conn *conn, const char *name, struct bd_error *err);
+	/* Firmware loader and NVRAM file of the running guest (owned; NULL
+	 * when it boots without them, e.g. BIOS). */
+	int (*firmware)(struct hv_conn *conn, const char *name, char **loader, char **nvram,
+			struct bd_error *err);
 	/* The folder on the host where bootdeck keeps per-VM files (disk
 	 * overlays, serial logs, NVRAM copies for explicit firmware), readable
 	 * and writable by the hypervisor's own user. It is created when

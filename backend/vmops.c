@@ -149,6 +149,44 @@ struct plan_ask {
 	size_t navoid;
 };
 
+/* Clusters that no request of this firmware could use are never reached by
+ * first fit, so the trail does not show them: name them in the summary
+ * (a few, then a count) so every host passed over is accounted for. */
+static void placement_note_unsuitable(char *summary, size_t size, const struct fleet *fleet,
+				      const struct plan_ask *ask)
+{
+	char names[160] = "";
+	size_t used = 0, total = 0;
+
+	if (ask->boot.type != BOOT_TYPE_UEFI)
+		return;
+	for (size_t c = 0; c < fleet->ncluster; c++) {
+		bool capable = false;
+
+		for (size_t h = 0; h < fleet->nhost && !capable; h++) {
+			const struct plan_host *ph = &fleet->phosts[h];
+
+			capable = ph->cluster == c &&
+				  (ask->boot.mode == BOOT_MODE_SECURE ? ph->secure : ph->uefi);
+		}
+		if (capable)
+			continue;
+		if (total++ < 3 && used < sizeof names)
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s'%s'",
+						 used ? ", " : "", fleet->clusters[c].name);
+	}
+	if (total == 0)
+		return;
+	used = strlen(summary);
+	if (total > 3)
+		snprintf(summary + used, size - used, "; clusters %s and %zu more lack %s", names,
+			 total - 3, ask->boot.mode == BOOT_MODE_SECURE ? "proven Secure Boot" : "UEFI");
+	else
+		snprintf(summary + used, size - used, "; %s %s %s %s", total == 1 ? "cluster" : "clusters",
+			 names, total == 1 ? "lacks" : "lack",
+			 ask->boot.mode == BOOT_MODE_SECURE ? "proven Secure Boot" : "UEFI");
+}
+
 /* Turns a planner result into the stored explanation. */
 static void placement_fill(struct placement *out, const struct fleet *fleet,
 			   const struct plan_result *result, const struct plan_ask *ask)
@@ -190,6 +228,7 @@ static void placement_fill(struct placement *out, const struct fleet *fleet,
 		snprintf(summary, sizeof summary, "no host can take %s (%d vCPU, %lld MiB): %zu passed over",
 			 boot_choice_label(ask->boot), ask->cpu, (long long)ask->mem_mib, skipped);
 	}
+	placement_note_unsuitable(summary, sizeof summary, fleet, ask);
 	json_object_object_add(root, "summary", json_object_new_string(summary));
 	json_object_object_add(root, "trail", trail);
 	free(out->trail_json);
@@ -372,6 +411,20 @@ static int vm_bring_up(struct store *store, struct vm_context *ctx, bool start,
 		bd_error_prefix(err, "VM '%s' started without Secure Boot on host '%s' and was stopped",
 				ctx->vm.name, ctx->host.name);
 		return -1;
+	}
+	if (ctx->vm.boot.type == BOOT_TYPE_UEFI) {
+		char *loader = NULL, *nvram = NULL;
+		struct bd_error ignored;
+
+		/* Record what the hypervisor really chose, for the VM's page. */
+		if (s->drv->firmware(s->conn, ctx->vm.name, &loader, &nvram, &ignored) == 0) {
+			if (loader)
+				set_owned(&ctx->vm.loader, loader);
+			if (nvram)
+				set_owned(&ctx->vm.nvram, nvram);
+		}
+		free(loader);
+		free(nvram);
 	}
 	return 0;
 hv_fail:
