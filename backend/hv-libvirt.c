@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
@@ -947,16 +949,38 @@ static char *hvl_proc_env(long pid, const char *name)
 	return value;
 }
 
-/* A local session daemon keeps its pid file beside its socket; its own
- * environment says where it keeps data ($XDG_DATA_HOME, else
- * $HOME/.local/share), which is where libvirt puts its session images. */
+/* The pid of the daemon listening on a local socket, from the kernel's
+ * record of the peer (SO_PEERCRED): no guessing at pid files. */
+static long hvl_socket_peer_pid(const char *socket_path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	long pid = -1;
+	int fd;
+
+	if (strlen(socket_path) >= sizeof addr.sun_path)
+		return -1;
+	strcpy(addr.sun_path, socket_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0)
+		pid = cred.pid;
+	close(fd);
+	return pid;
+}
+
+/* A local session daemon's own environment says where it keeps data
+ * ($XDG_DATA_HOME, else $HOME/.local/share), which is where libvirt puts
+ * its session images. */
 static char *hvl_session_data_dir(struct hv_conn *conn)
 {
-	static const char *const pid_files[] = { "libvirtd.pid", "virtqemud.pid" };
 	char *socket_path = hvl_url_param(conn->url, "socket");
 	char *dir = NULL;
-	char *slash;
-	size_t i;
+	char *value;
+	long pid;
 
 	if (!socket_path) {
 		const char *runtime = getenv("XDG_RUNTIME_DIR");
@@ -979,36 +1003,18 @@ static char *hvl_session_data_dir(struct hv_conn *conn)
 			return NULL;
 		}
 	}
-	slash = strrchr(socket_path, '/');
-	if (!slash)
-		goto cleanup;
-	*slash = '\0';
-	for (i = 0; i < sizeof pid_files / sizeof pid_files[0] && !dir; i++) {
-		char pid_path[4096];
-		long pid = 0;
-		FILE *fp;
-
-		snprintf(pid_path, sizeof pid_path, "%s/%s", socket_path, pid_files[i]);
-		fp = fopen(pid_path, "r");
-		if (!fp)
-			continue;
-		if (fscanf(fp, "%ld", &pid) == 1 && pid > 0) {
-			char *value = hvl_proc_env(pid, "XDG_DATA_HOME");
-
-			if (value && *value) {
-				dir = value;
-			} else {
-				free(value);
-				value = hvl_proc_env(pid, "HOME");
-				if (value && *value && asprintf(&dir, "%s/.local/share", value) < 0)
-					dir = NULL;
-				free(value);
-			}
-		}
-		fclose(fp);
-	}
-cleanup:
+	pid = hvl_socket_peer_pid(socket_path);
 	free(socket_path);
+	if (pid <= 0)
+		return NULL;
+	value = hvl_proc_env(pid, "XDG_DATA_HOME");
+	if (value && *value)
+		return value;
+	free(value);
+	value = hvl_proc_env(pid, "HOME");
+	if (value && *value && asprintf(&dir, "%s/.local/share", value) < 0)
+		dir = NULL;
+	free(value);
 	return dir;
 }
 
@@ -1154,7 +1160,7 @@ static int hvl_storage_dir(struct hv_conn *conn, char **dir_out, struct bd_error
 				dir = NULL;
 		}
 		if (!dir) {
-			return bd_error_set(err, BD_ERR_UNAVAILABLE,
+			return bd_error_set(err, BD_ERR_INTERNAL,
 					    "cannot tell where session host '%s' keeps files: define a storage pool named '" HVL_POOL_NAME "' or 'default' there",
 					    conn->shown_url);
 		}

@@ -428,7 +428,12 @@ static int vm_bring_up(struct store *store, struct vm_context *ctx, bool start,
 	}
 	return 0;
 hv_fail:
-	note_host_failure(store, &ctx->host, err);
+	if (err->code == BD_ERR_UNAVAILABLE) {
+		/* The shared connection is closed with the host marked
+		 * Disconnected: nothing more can be asked of it. */
+		note_host_failure(store, &ctx->host, err);
+		memset(s, 0, sizeof *s);
+	}
 	return -1;
 }
 

@@ -32,6 +32,7 @@ json_object *cmd_vm_to_json(const struct vm *vm)
 	cli_add_string(obj, "machine", vm->machine);
 	cli_add_string(obj, "loader", vm->loader);
 	cli_add_string(obj, "nvram", vm->nvram);
+	cli_add_string(obj, "disk", vm->disk);
 	cli_add_string(obj, "consolelog", vm->console_log);
 	cli_add_time(obj, "created", vm->created);
 	if (vm->placement) {
