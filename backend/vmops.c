@@ -305,6 +305,10 @@ struct vm_context {
 	struct template tmpl;
 	struct host_session session;
 	bool have_host;
+	/* What this attempt made on the host, so a failed attempt removes
+	 * exactly that and never a guest or disk that is not its own. */
+	bool created_disk;
+	bool defined_domain;
 };
 
 static void vm_context_clear(struct vm_context *ctx)
@@ -363,8 +367,9 @@ static int vm_paths_fill(struct vm *vm, const struct host *host, struct host_ses
 }
 
 /* Makes the VM exist on its host, and run when `start`: disk, definition,
- * start, and the Secure Boot check of the live guest. */
-static int vm_bring_up(struct store *store, struct vm_context *ctx, bool start,
+ * start, and the Secure Boot check of the live guest. `fresh`: the VM is
+ * new to this host, so a guest of its name there belongs to someone else. */
+static int vm_bring_up(struct store *store, struct vm_context *ctx, bool fresh, bool start,
 		       hv_progress_fn progress, void *opaque, struct bd_error *err)
 {
 	struct host_session *s = &ctx->session;
@@ -385,17 +390,24 @@ static int vm_bring_up(struct store *store, struct vm_context *ctx, bool start,
 		report(progress, opaque, 4, "creating the disk on '%s'", ctx->host.name);
 		if (s->drv->disk_create(s->conn, &disk, &ctx->vm.disk, err) < 0)
 			goto hv_fail;
+		ctx->created_disk = true;
 		if (store_vm_update(store, &ctx->vm, err) < 0)
 			return -1;
 	}
 	if (s->drv->state(s->conn, ctx->vm.name, &exists, &running, err) < 0)
 		goto hv_fail;
+	if (exists && fresh && !ctx->defined_domain) {
+		bd_error_set(err, BD_ERR_INTERNAL, "host '%s' already has a guest named '%s'",
+			     ctx->host.name, ctx->vm.name);
+		goto hv_fail;
+	}
 	if (!exists) {
 		report(progress, opaque, 5, "defining %s domain '%s' on '%s'",
 		       boot_choice_label(ctx->vm.boot), ctx->vm.name, ctx->host.name);
 		spec_fill(&spec, &ctx->vm, &ctx->host, &ctx->tmpl);
 		if (s->drv->define(s->conn, &spec, err) < 0)
 			goto hv_fail;
+		ctx->defined_domain = true;
 	}
 	if (!start || running)
 		return 0;
@@ -437,22 +449,22 @@ hv_fail:
 	return -1;
 }
 
-/* Best-effort removal of what a failed attempt left on a host. */
+/* Best-effort removal of what a failed attempt made on its host. */
 static void vm_tear_down(struct vm_context *ctx)
 {
 	struct host_session *s = &ctx->session;
 	struct bd_error ignored;
 	bool exists = false, running = false;
 
-	if (!s->drv)
-		return;
-	if (s->drv->state(s->conn, ctx->vm.name, &exists, &running, &ignored) == 0 && exists) {
+	if (s->drv && ctx->defined_domain &&
+	    s->drv->state(s->conn, ctx->vm.name, &exists, &running, &ignored) == 0 && exists) {
 		if (running)
 			s->drv->destroy(s->conn, ctx->vm.name, &ignored);
 		s->drv->undefine(s->conn, ctx->vm.name, &ignored);
 	}
-	if (ctx->vm.disk)
+	if (s->drv && ctx->created_disk && ctx->vm.disk)
 		s->drv->disk_delete(s->conn, ctx->vm.disk, &ignored);
+	ctx->defined_domain = ctx->created_disk = false;
 	set_owned(&ctx->vm.disk, NULL);
 	set_owned(&ctx->vm.nvram, NULL);
 	set_owned(&ctx->vm.loader, NULL);
@@ -650,7 +662,7 @@ int vmops_deploy(struct store *store, const struct deploy_request *req, struct v
 		recorded = true;
 		report(progress, opaque, 3, "reserved %d vCPU and %lld MiB on '%s'",
 		       ctx.vm.cpunumber, (long long)ctx.vm.memory_mib, ctx.host.name);
-		if (vm_bring_up(store, &ctx, req->start, progress, opaque, err) == 0) {
+		if (vm_bring_up(store, &ctx, true, req->start, progress, opaque, err) == 0) {
 			rc = 0;
 			break;
 		}
@@ -747,6 +759,7 @@ int vmops_start(struct store *store, const char *vm_id, struct vm *out,
 	struct vm_context ctx;
 	struct plan_ask ask = { 0 };
 	enum vm_state before;
+	bool had_host;
 	int rc = -1;
 
 	if (vm_context_load(store, vm_id, &ctx, err) < 0)
@@ -754,6 +767,7 @@ int vmops_start(struct store *store, const char *vm_id, struct vm *out,
 	if (vm_require_state(&ctx.vm, "start", err, 2, VM_STATE_STOPPED, VM_STATE_ERROR) < 0)
 		goto out;
 	before = ctx.vm.state;
+	had_host = ctx.have_host;
 	ask.boot = ctx.vm.boot;
 	ask.cpu = ctx.vm.cpunumber;
 	ask.mem_mib = ctx.vm.memory_mib;
@@ -763,7 +777,7 @@ int vmops_start(struct store *store, const char *vm_id, struct vm *out,
 	report(progress, opaque, 2, "planning '%s'", ctx.vm.name);
 	if (deploy_reserve(store, &ctx, &ask, false, err) < 0)
 		goto out;
-	if (vm_bring_up(store, &ctx, true, progress, opaque, err) < 0) {
+	if (vm_bring_up(store, &ctx, !had_host, true, progress, opaque, err) < 0) {
 		ctx.vm.state = before == VM_STATE_ERROR ? VM_STATE_ERROR : VM_STATE_STOPPED;
 		store_vm_update(store, &ctx.vm, NULL);
 		vm_event(store, &ctx.vm, "VM.START", EVENT_ERROR, "VM '%s' failed to start on '%s': %s",
@@ -961,7 +975,7 @@ int vmops_migrate(struct store *store, const char *vm_id, const char *host_id, s
 	}
 	target.have_host = true;
 	set_owned(&target.vm.console_log, NULL);
-	if (vm_bring_up(store, &target, was_running, NULL, NULL, err) < 0) {
+	if (vm_bring_up(store, &target, true, was_running, NULL, NULL, err) < 0) {
 		struct bd_error ignored;
 
 		if (was_running && ctx.have_host)
@@ -1080,8 +1094,9 @@ int vmops_restore_host(struct store *store, const struct host *host,
 		struct hv_vm_spec spec;
 		bool exists = false, running = false;
 
+		/* Starting VMs are being brought up by their own deploy. */
 		if (vm->state == VM_STATE_DESTROYED || vm->state == VM_STATE_EXPUNGING ||
-		    vm->state == VM_STATE_ERROR)
+		    vm->state == VM_STATE_ERROR || vm->state == VM_STATE_STARTING)
 			continue;
 		if (session->drv->state(session->conn, vm->name, &exists, &running, err) < 0)
 			return -1;
@@ -1090,8 +1105,7 @@ int vmops_restore_host(struct store *store, const struct host *host,
 		store_template_get(store, vm->template_id, &tmpl, NULL);
 		spec_fill(&spec, vm, host, tmpl.url ? &tmpl : NULL);
 		if (session->drv->define(session->conn, &spec, err) < 0 ||
-		    ((vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_STARTING ||
-		      vm->state == VM_STATE_STOPPING) &&
+		    ((vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_STOPPING) &&
 		     session->drv->start(session->conn, vm->name, err) < 0))
 			rc = -1;
 		template_clear(&tmpl);
