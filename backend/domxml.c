@@ -156,8 +156,12 @@ static void domxml_os_add(xmlNodePtr domain, const struct domxml_firmware *fw,
 	type = domxml_child(os, "type", "hvm");
 	domxml_prop(type, "arch", DOMXML_ARCH);
 	domxml_prop(type, "machine", DOMXML_MACHINE);
-	if (!fw->efi)
+	if (!fw->efi) {
+		/* SeaBIOS prints its banner on the serial console too, so the
+		 * console log proves which firmware booted. */
+		domxml_prop(domxml_child(os, "bios", NULL), "useserial", "yes");
 		return;
+	}
 
 	if (fw->autoselect) {
 		/* Both features always spelled out: without them libvirt may
