@@ -15,111 +15,27 @@
 
 #include "config.h"
 #include "model/text.h"
-#include "runbin.h"
+#include "clitest.h"
 #include "ui/cli/cli.h"
 
-struct cli_fixture {
-	char *dir;
-	char db[PATH_MAX];
-	char env_log[PATH_MAX + 16];
-	char env_state[PATH_MAX + 32];
-	char env_data[PATH_MAX + 32];
-	const char *env[4];
-	struct runbin_opts opts;
-};
-
-/* Runs bootdeck on the fixture's database; the words end with NULL. */
-#define RUN(fx, res, ...) \
-	assert_int_equal(runbin_bootdeck((res), &(fx)->opts, (fx)->db, __VA_ARGS__, NULL), 0)
+/* The shared fixture and assertions (tests/lib/clitest.h), under the
+ * short names this file uses. */
+#define RUN(fx, res, ...) CLITEST_RUN(fx, res, __VA_ARGS__)
+#define expect_ok clitest_expect_ok
+#define expect_json clitest_expect_json
+#define expect_error clitest_expect_error
+#define get_member clitest_member
 
 static int fixture_setup(void **state)
 {
-	struct cli_fixture *fx = calloc(1, sizeof *fx);
-
-	if (!fx)
-		return -1;
-	fx->dir = runbin_tmpdir_new("bootdeck-cli");
-	if (!fx->dir) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->db, sizeof fx->db, "%s/bootdeck.db", fx->dir);
-	/* Nothing the binary writes may land in the real home folder. */
-	snprintf(fx->env_log, sizeof fx->env_log, "BOOTDECK_LOG=%s/bootdeck.log", fx->dir);
-	snprintf(fx->env_state, sizeof fx->env_state, "XDG_STATE_HOME=%s/state", fx->dir);
-	snprintf(fx->env_data, sizeof fx->env_data, "XDG_DATA_HOME=%s/data", fx->dir);
-	fx->env[0] = fx->env_log;
-	fx->env[1] = fx->env_state;
-	fx->env[2] = fx->env_data;
-	fx->env[3] = NULL;
-	fx->opts.env = fx->env;
-	fx->opts.cwd = fx->dir;
-	*state = fx;
-	return 0;
+	*state = clitest_new("bootdeck-cli");
+	return *state ? 0 : -1;
 }
 
 static int fixture_teardown(void **state)
 {
-	struct cli_fixture *fx = *state;
-
-	runbin_tmpdir_remove(fx->dir);
-	free(fx->dir);
-	free(fx);
+	clitest_free(*state);
 	return 0;
-}
-
-static void expect_ok(const struct runbin_result *res)
-{
-	if (res->status != 0 || res->timed_out)
-		fail_msg("exit %d%s\nstdout: %s\nstderr: %s", res->status,
-			 res->timed_out ? " (timed out)" : "", res->out, res->err);
-}
-
-/* Parsed stdout of a successful run; fails the test otherwise. */
-static json_object *expect_json(const struct runbin_result *res)
-{
-	json_object *obj;
-
-	expect_ok(res);
-	obj = runbin_json(res);
-	if (!obj)
-		fail_msg("stdout is not one JSON value:\n%s", res->out);
-	return obj;
-}
-
-/* A failed run: non-zero exit, {"errorcode": code, "errortext": ...} on
- * stdout and "Error code:" on stderr, the text holding every `mentions`. */
-static void expect_error(const struct runbin_result *res, int code, const char *const *mentions)
-{
-	json_object *obj, *value;
-	const char *text;
-
-	if (res->status == 0)
-		fail_msg("expected error %d, got exit 0:\n%s", code, res->out);
-	obj = runbin_json(res);
-	if (!obj)
-		fail_msg("error output is not JSON:\n%s\nstderr: %s", res->out, res->err);
-	assert_true(json_object_object_get_ex(obj, "errorcode", &value));
-	if (json_object_get_int(value) != code)
-		fail_msg("errorcode %d, expected %d: %s", json_object_get_int(value), code, res->out);
-	assert_true(json_object_object_get_ex(obj, "errortext", &value));
-	text = json_object_get_string(value);
-	for (const char *const *m = mentions; m && *m; m++) {
-		if (!strstr(text, *m))
-			fail_msg("errortext '%s' does not mention '%s'", text, *m);
-	}
-	if (!strstr(res->err, "Error "))
-		fail_msg("stderr lacks the error line: '%s'", res->err);
-	json_object_put(obj);
-}
-
-static json_object *get_member(json_object *obj, const char *key)
-{
-	json_object *value = NULL;
-
-	if (!json_object_object_get_ex(obj, key, &value))
-		fail_msg("no '%s' in %s", key, json_object_to_json_string(obj));
-	return value;
 }
 
 static const char *get_string(json_object *obj, const char *key)
@@ -144,7 +60,7 @@ static json_object *list_items(json_object *response, const char *noun, int want
 }
 
 /* The count a list command prints. */
-static int list_count(struct cli_fixture *fx, const char *command, const char *filter)
+static int list_count(struct clitest *fx, const char *command, const char *filter)
 {
 	struct runbin_result res;
 	json_object *obj;
@@ -190,7 +106,7 @@ static void write_file(const char *path, const void *data, size_t len, off_t at,
 
 static void test_cluster_create_then_list(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	json_object *created, *listed, *cluster, *items, *row;
 	char id[40];
@@ -242,7 +158,7 @@ static void test_cluster_create_then_list(void **state)
 
 static void test_cluster_duplicate_name(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	static const char *const mentions[] = { "'c1'", NULL };
 
@@ -257,7 +173,7 @@ static void test_cluster_duplicate_name(void **state)
 
 static void test_cluster_update_and_delete(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	json_object *obj, *cluster;
 	static const char *const bad_ratio[] = { "cpuovercommitratio", "'0'", "greater than 0", NULL };
@@ -311,7 +227,7 @@ static void test_cluster_update_and_delete(void **state)
 
 static void test_offering_bad_cpunumber(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	static const char *const mentions[] = { "cpunumber", "'abc'", NULL };
 	static const char *const memory[] = { "memory", "'-5'", NULL };
@@ -330,7 +246,7 @@ static void test_offering_bad_cpunumber(void **state)
 
 static void test_offering_create_list_delete(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	json_object *obj, *offering;
 
@@ -360,7 +276,7 @@ static void test_offering_create_list_delete(void **state)
 
 static void test_unknown_command(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	static const char *const mentions[] = { "'frobnicateCluster'", "--help", NULL };
 
@@ -371,7 +287,7 @@ static void test_unknown_command(void **state)
 
 static void test_unknown_key(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	static const char *const mentions[] = {
 		"'colour'", "name, cpuovercommitratio, memoryovercommitratio", NULL
@@ -392,7 +308,7 @@ static void test_unknown_key(void **state)
 
 static void test_verb_noun_and_case(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	json_object *obj, *items;
 
@@ -430,7 +346,7 @@ static size_t split_lines(char *out, char **lines, size_t max)
 
 static void test_table_output(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	char *lines[8];
 	size_t n;
@@ -472,7 +388,7 @@ static void test_table_output(void **state)
 
 static void test_csv_output_quotes_commas(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	char path[PATH_MAX + 16];
 	char quoted[PATH_MAX + 32];
@@ -500,7 +416,7 @@ static void test_csv_output_quotes_commas(void **state)
 	runbin_result_clear(&res);
 }
 
-static void register_expect_error(struct cli_fixture *fx, const char *path, const char *format,
+static void register_expect_error(struct clitest *fx, const char *path, const char *format,
 				  const char *const *mentions)
 {
 	struct runbin_result res;
@@ -516,7 +432,7 @@ static void register_expect_error(struct cli_fixture *fx, const char *path, cons
 
 static void test_template_file_checks(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	char missing[PATH_MAX], raw[PATH_MAX], qcow[PATH_MAX], iso[PATH_MAX];
 	char url[PATH_MAX + 24];
@@ -572,7 +488,7 @@ static void test_template_file_checks(void **state)
 }
 
 /* Types of the listed events, newest first, joined by spaces. */
-static void event_types(struct cli_fixture *fx, const char *filter, char *buf, size_t size)
+static void event_types(struct clitest *fx, const char *filter, char *buf, size_t size)
 {
 	struct runbin_result res;
 	json_object *obj, *items;
@@ -600,7 +516,7 @@ static void event_types(struct cli_fixture *fx, const char *filter, char *buf, s
 
 static void test_events_for_each_change(void **state)
 {
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	char types[1024];
 	char raw[PATH_MAX], url[PATH_MAX + 24], filter[64];
@@ -675,7 +591,7 @@ static void test_names_with_metacharacters_refused(void **state)
 		"name=",
 	};
 	static const char *const mentions[] = { NAME_ALLOWED_TEXT, NULL };
-	struct cli_fixture *fx = *state;
+	struct clitest *fx = *state;
 	struct runbin_result res;
 	char pwned[PATH_MAX];
 
