@@ -14,8 +14,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <ftw.h>
 
+#include "backend/hostops.h"
+#include "config.h"
 #include "ui/console/app.h"
+#include "ui/console/theme-load.h"
+
+#define DEMO_DIR BOOTDECK_SOURCE_DIR "/scripts/demo"
 
 struct fixture {
 	char dir[256];
@@ -379,7 +385,17 @@ static void test_host_dialogs(void **state)
 	app_type(fx->app, "qemu:///nowhere");
 	keys(fx->app, CK_TAB, CK_NONE);
 	app_type(fx->app, "nosuch");
-	keys(fx->app, CK_TAB, CK_TAB, CK_ENTER, CK_NONE);
+	keys(fx->app, CK_TAB, CK_TAB, CK_NONE);
+	/* Virt type: anything but kvm, qemu or auto is refused as typed. */
+	assert_int_equal(fx->app->dialog.focus, 3);
+	assert_string_equal(fx->app->dialog.fields[3].text, "auto");
+	keys(fx->app, CK_END, CK_BACKSPACE, CK_BACKSPACE, CK_BACKSPACE, CK_BACKSPACE, 'x', 'e',
+	     'n', CK_NONE);
+	assert_true(fx->app->dialog.fields[3].invalid);
+	assert_non_null(strstr(fx->app->dialog.fields[3].message, "'xen'"));
+	keys(fx->app, CK_BACKSPACE, CK_BACKSPACE, CK_BACKSPACE, 'q', 'e', 'm', 'u', CK_NONE);
+	assert_false(fx->app->dialog.fields[3].invalid);
+	keys(fx->app, CK_TAB, CK_ENTER, CK_NONE);
 	/* An unknown cluster keeps the form open with the reason. */
 	assert_int_equal(fx->app->dialog.kind, DIALOG_FORM);
 	assert_true(fx->app->dialog.fields[1].invalid);
@@ -497,7 +513,14 @@ static void test_wizard_steps(void **state)
 	assert_int_equal(deploy->wizard.step, WIZARD_STEP_PLACEMENT);
 	golden_both(fx, "deploy-placement");
 	/* Hosts that cannot take the VM are greyed out; picking one is refused. */
-	keys(fx->app, CK_END, CK_NONE); /* the last row: kvm-secure, full for "large" */
+	/* kvm-secure: full for "large" */
+	for (size_t i = 0; i < deploy->place_table.nview; i++) {
+		const struct place_row *r = &deploy->rows[deploy->place_table.view[i]];
+
+		if (r->target == WIZARD_TARGET_HOST &&
+		    strcmp(deploy->hosts[r->index].name, "kvm-secure") == 0)
+			deploy->place_table.selected = i;
+	}
 	app_key(fx->app, CK_ENTER);
 	assert_int_equal(deploy->wizard.step, WIZARD_STEP_PLACEMENT);
 	assert_true(fx->app->status_error);
@@ -613,9 +636,10 @@ static void test_wizard_submit_refuses_bad_name(void **state)
 	assert_int_equal(deploy->focus, DEPLOY_FOCUS_NAME);
 }
 
-/* A deploy that fails (the host cannot be reached) shows the error in an
- * alert and keeps every input for a retry. */
-static void test_wizard_deploy_failure_keeps_input(void **state)
+/* A host picked on the Placement step is where the VM goes; the wizard
+ * starts afresh after the success. (The failure path, alert and kept
+ * input, is tested on the simulated fleet below.) */
+static void test_wizard_deploy_on_picked_host(void **state)
 {
 	struct fixture *fx = *state;
 	struct deploy_screen *deploy = &fx->app->deploy;
@@ -631,24 +655,21 @@ static void test_wizard_deploy_failure_keeps_input(void **state)
 	}
 	app_key(fx->app, CK_ENTER);
 	assert_int_equal(deploy->wizard.step, WIZARD_STEP_REVIEW);
-	app_type(fx->app, "retry1");
+	assert_int_equal(deploy->wizard.target, WIZARD_TARGET_HOST);
+	app_type(fx->app, "picked1");
 	keys(fx->app, CK_TAB, CK_TAB, CK_TAB, CK_ENTER, CK_NONE);
 	assert_true(fx->app->worker.running);
 	app_render(fx->app); /* progress draws while it runs */
 	app_wait(fx->app);
-	if (fx->app->dialog.kind == DIALOG_NONE) {
-		/* The test driver deployed it: the VM detail opened. */
-		assert_int_equal(fx->app->screen, SCREEN_VM_DETAIL);
-		assert_string_equal(fx->app->vm_detail.vm.name, "retry1");
-		return;
-	}
-	assert_int_equal(fx->app->dialog.kind, DIALOG_ALERT);
-	assert_non_null(strstr(fx->app->dialog.text, "Deploy 'retry1' failed"));
-	app_key(fx->app, CK_ENTER);
-	assert_int_equal(fx->app->screen, SCREEN_DEPLOY);
-	assert_int_equal(deploy->wizard.step, WIZARD_STEP_REVIEW);
-	assert_string_equal(deploy->name.text, "retry1");
-	assert_string_equal(deploy->wizard.host_id[0] ? "set" : "", "set");
+	if (fx->app->dialog.kind != DIALOG_NONE)
+		fail_msg("deploy failed: %s", fx->app->dialog.text);
+	assert_int_equal(fx->app->screen, SCREEN_VM_DETAIL);
+	assert_string_equal(fx->app->vm_detail.vm.name, "picked1");
+	assert_string_equal(fx->app->vm_detail.vm.host_name, "kvm-bios");
+	assert_int_equal(fx->app->vm_detail.vm.boot.type, BOOT_TYPE_BIOS);
+	app_key(fx->app, 'd');
+	assert_int_equal(deploy->wizard.step, WIZARD_STEP_TEMPLATE);
+	assert_string_equal(deploy->name.text, "");
 }
 
 static void test_quit(void **state)
@@ -732,6 +753,414 @@ static void test_many_hosts(void **state)
 	}
 }
 
+/* ---- a fleet whose deploys really run: simulated libvirt hosts ---- */
+
+/* Hosts onboarded through hostops_add on libvirt's test:/// driver, their
+ * firmware described by the demo's uefi.properties files, so a deploy's
+ * outcome is certain:
+ *   cluster "plain": p1 (no UEFI)
+ *   cluster "uefi":  u1 (UEFI only), s1 (UEFI + Secure Boot)
+ * With `secure` false, s1 is left out: nothing can boot Secure. */
+static void sim_copy(const char *from, const char *to)
+{
+	char buf[4096];
+	FILE *in = fopen(from, "rb");
+	FILE *out = fopen(to, "wb");
+	size_t n;
+
+	if (!in || !out)
+		fail_msg("cannot copy %s to %s", from, to);
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+}
+
+static void sim_host(struct fixture *fx, struct store *store, const char *cluster,
+		     const char *name, const char *properties)
+{
+	struct bd_error err = { 0 };
+	struct host host = { 0 };
+	char node[400], url[420], props[300];
+	struct host_add_request req = {
+		.cluster_id = cluster, .url = url, .virt_type = "qemu", .name = name,
+	};
+
+	snprintf(node, sizeof node, "%s/%s.xml", fx->dir, name);
+	sim_copy(DEMO_DIR "/host-8c-32g.xml", node);
+	snprintf(url, sizeof url, "test://%s", node);
+	if (properties) {
+		snprintf(props, sizeof props, "%s/%s", DEMO_DIR, properties);
+		req.uefi_properties = props;
+	}
+	must(hostops_add(store, &req, &host, NULL, NULL, &err), &err);
+	assert_int_equal(host.state, HOST_STATE_UP);
+	host_clear(&host);
+}
+
+static int sim_setup_fleet(void **state, bool secure)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	struct bd_error err = { 0 };
+	struct store *store;
+	struct cluster plain = { .cpu_overcommit = 1.0, .mem_overcommit = 1.0 };
+	struct cluster uefi = { .cpu_overcommit = 1.0, .mem_overcommit = 1.0 };
+	struct template tmpl = { .format = TEMPLATE_QCOW2, .size_bytes = 1073741824 };
+	struct service_offering small = { .cpunumber = 1, .memory_mib = 1024 };
+	char path[400];
+	FILE *fp;
+
+	snprintf(fx->dir, sizeof fx->dir, "/tmp/bdconsim-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	/* Per-VM files (overlays, NVRAM, logs) stay inside the folder. */
+	snprintf(path, sizeof path, "%s/xdg", fx->dir);
+	setenv("XDG_DATA_HOME", path, 1);
+	setenv("XDG_CONFIG_HOME", path, 1);
+	snprintf(fx->db, sizeof fx->db, "%s/test.db", fx->dir);
+	snprintf(fx->log, sizeof fx->log, "%s/unused.log", fx->dir);
+	store = store_open(fx->db, &err);
+	must(store ? 0 : -1, &err);
+	snprintf(plain.name, sizeof plain.name, "plain");
+	snprintf(uefi.name, sizeof uefi.name, "uefi");
+	must(store_cluster_insert(store, &plain, &err), &err);
+	must(store_cluster_insert(store, &uefi, &err), &err);
+	sim_host(fx, store, "plain", "p1", NULL);
+	sim_host(fx, store, "uefi", "u1", "uefi-legacy.properties");
+	if (secure)
+		sim_host(fx, store, "uefi", "s1", "uefi-secure.properties");
+	/* A qcow2 header is all the template check reads. */
+	snprintf(path, sizeof path, "%s/disk.qcow2", fx->dir);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	fwrite("QFI\xfb\0\0\0\3", 1, 8, fp);
+	fclose(fp);
+	snprintf(tmpl.name, sizeof tmpl.name, "tmpl");
+	tmpl.url = strdup(path);
+	must(store_template_insert(store, &tmpl, &err), &err);
+	template_clear(&tmpl);
+	snprintf(small.name, sizeof small.name, "small");
+	must(store_offering_insert(store, &small, &err), &err);
+	store_close(store);
+	fx->app = app_new(fx->db, &err);
+	must(fx->app ? 0 : -1, &err);
+	*state = fx;
+	return 0;
+}
+
+static int sim_setup(void **state)
+{
+	return sim_setup_fleet(state, true);
+}
+
+static int sim_setup_no_secure(void **state)
+{
+	return sim_setup_fleet(state, false);
+}
+
+static int sim_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int sim_teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	app_free(fx->app);
+	hostops_shutdown();
+	nftw(fx->dir, sim_remove, 16, FTW_DEPTH | FTW_PHYS);
+	unsetenv("XDG_DATA_HOME");
+	unsetenv("XDG_CONFIG_HOME");
+	free(fx);
+	return 0;
+}
+
+/* Template "tmpl", offering "small", automatic placement, then Review with
+ * `name` typed and Boot Type set to UEFI. */
+static void sim_wizard_uefi(struct fixture *fx, const char *name)
+{
+	struct deploy_screen *deploy = &fx->app->deploy;
+
+	keys(fx->app, 'd', CK_ENTER, CK_ENTER, CK_ENTER, CK_NONE);
+	assert_int_equal(deploy->wizard.step, WIZARD_STEP_REVIEW);
+	assert_int_equal(deploy->wizard.target, WIZARD_TARGET_AUTO);
+	app_type(fx->app, name);
+	keys(fx->app, CK_TAB, CK_RIGHT, CK_NONE);
+	assert_int_equal(deploy->wizard.boot.type, BOOT_TYPE_UEFI);
+}
+
+/* Submits from Review and waits for the deploy job. */
+static void sim_submit(struct fixture *fx)
+{
+	struct deploy_screen *deploy = &fx->app->deploy;
+
+	while (deploy->focus != DEPLOY_FOCUS_BUTTONS)
+		app_key(fx->app, CK_TAB);
+	deploy->buttons.focus = 0; /* Deploy */
+	app_key(fx->app, CK_ENTER);
+	assert_true(fx->app->worker.running);
+	app_render(fx->app); /* progress draws while it runs */
+	app_wait(fx->app);
+}
+
+static void test_deploy_secure_opens_vm_detail(void **state)
+{
+	struct fixture *fx = *state;
+	struct deploy_screen *deploy = &fx->app->deploy;
+	char *dump;
+
+	sim_wizard_uefi(fx, "vault");
+	/* s1 has room and proven Secure Boot: SECURE is the default. */
+	assert_int_equal(deploy->wizard.boot.mode, BOOT_MODE_SECURE);
+	assert_true(deploy->preview_ok);
+	assert_string_equal(deploy->preview.host_name, "s1");
+	sim_submit(fx);
+	assert_int_equal(fx->app->dialog.kind, DIALOG_NONE);
+	assert_int_equal(fx->app->screen, SCREEN_VM_DETAIL);
+	assert_false(fx->app->status_error);
+	assert_non_null(strstr(fx->app->status, "Deployed 'vault'"));
+	assert_string_equal(fx->app->vm_detail.vm.name, "vault");
+	assert_string_equal(fx->app->vm_detail.vm.host_name, "s1");
+	assert_int_equal(fx->app->vm_detail.vm.boot.type, BOOT_TYPE_UEFI);
+	assert_int_equal(fx->app->vm_detail.vm.boot.mode, BOOT_MODE_SECURE);
+	app_resize(fx->app, 120, 80);
+	dump = render_text(fx);
+	if (!strstr(dump, "Boot Type") || !strstr(dump, "UEFI") || !strstr(dump, "Boot Mode") ||
+	    !strstr(dump, "SECURE") || !strstr(dump, "Placement") ||
+	    !strstr(dump, "host s1, reason chosen") || !strstr(dump, "host u1, reason no Secure Boot")) {
+		print_error("%s\n", dump);
+		fail_msg("VM detail lacks the boot facts or the placement (screen above)");
+	}
+	free(dump);
+	/* The wizard starts afresh after a success. */
+	app_key(fx->app, 'd');
+	assert_int_equal(deploy->wizard.step, WIZARD_STEP_TEMPLATE);
+	assert_string_equal(deploy->name.text, "");
+}
+
+static void test_deploy_without_secure_host_alerts_and_keeps_input(void **state)
+{
+	struct fixture *fx = *state;
+	struct deploy_screen *deploy = &fx->app->deploy;
+	struct bd_error err = { 0 };
+	char template_id[ID_LEN], offering_id[ID_LEN];
+
+	sim_wizard_uefi(fx, "vault2");
+	/* No Secure Boot host: UEFI defaults to LEGACY; the operator insists. */
+	assert_int_equal(deploy->wizard.boot.mode, BOOT_MODE_LEGACY);
+	keys(fx->app, CK_TAB, CK_RIGHT, CK_NONE);
+	assert_int_equal(deploy->wizard.boot.mode, BOOT_MODE_SECURE);
+	assert_false(deploy->preview_ok);
+	snprintf(template_id, sizeof template_id, "%s", deploy->wizard.template_id);
+	snprintf(offering_id, sizeof offering_id, "%s", deploy->wizard.offering_id);
+	sim_submit(fx);
+	assert_int_equal(fx->app->dialog.kind, DIALOG_ALERT);
+	assert_true(fx->app->dialog.error);
+	assert_non_null(strstr(fx->app->dialog.text, "Deploy 'vault2' failed [533]"));
+	if (!strstr(fx->app->dialog.text, "UEFI SECURE"))
+		fail_msg("the alert does not say why: %s", fx->app->dialog.text);
+	assert_true(screen_has(fx, "Deploy 'vault2' failed"));
+	assert_true(fx->app->status_error);
+	app_key(fx->app, CK_ENTER);
+	assert_int_equal(fx->app->dialog.kind, DIALOG_NONE);
+	assert_int_equal(fx->app->screen, SCREEN_DEPLOY);
+	assert_int_equal(deploy->wizard.step, WIZARD_STEP_REVIEW);
+	assert_string_equal(deploy->name.text, "vault2");
+	assert_string_equal(deploy->wizard.template_id, template_id);
+	assert_string_equal(deploy->wizard.offering_id, offering_id);
+	assert_int_equal(deploy->wizard.target, WIZARD_TARGET_AUTO);
+	assert_int_equal(deploy->wizard.boot.type, BOOT_TYPE_UEFI);
+	assert_int_equal(deploy->wizard.boot.mode, BOOT_MODE_SECURE);
+	assert_string_equal(deploy->mode_items[deploy->boot_mode.selected], "SECURE");
+	/* Nothing was half-written: no VM record remains. */
+	{
+		struct store *store = store_open(fx->db, &err);
+		struct vm vm = { 0 };
+
+		assert_non_null(store);
+		assert_int_equal(store_vm_get(store, "vault2", &vm, NULL), -1);
+		store_close(store);
+	}
+	/* The retry with LEGACY succeeds from the kept input. */
+	while (deploy->focus != DEPLOY_FOCUS_BOOT_MODE)
+		app_key(fx->app, CK_TAB);
+	app_key(fx->app, CK_LEFT);
+	sim_submit(fx);
+	assert_int_equal(fx->app->screen, SCREEN_VM_DETAIL);
+	assert_string_equal(fx->app->vm_detail.vm.name, "vault2");
+	assert_string_equal(fx->app->vm_detail.vm.host_name, "u1");
+	assert_int_equal(fx->app->vm_detail.vm.boot.mode, BOOT_MODE_LEGACY);
+}
+
+/* Deploys `name` (UEFI, the default mode) and leaves the VM detail open. */
+static void sim_deploy(struct fixture *fx, const char *name)
+{
+	sim_wizard_uefi(fx, name);
+	sim_submit(fx);
+	assert_int_equal(fx->app->screen, SCREEN_VM_DETAIL);
+	assert_string_equal(fx->app->vm_detail.vm.name, name);
+}
+
+/* Runs an action key (answering a confirmation with `answer` when one is
+ * asked) and waits for its job. */
+static void sim_action(struct fixture *fx, int key, int answer)
+{
+	app_key(fx->app, key);
+	if (answer) {
+		assert_int_equal(fx->app->dialog.kind, DIALOG_CONFIRM);
+		app_key(fx->app, answer);
+	}
+	app_wait(fx->app);
+	if (fx->app->dialog.kind == DIALOG_ALERT)
+		fail_msg("action '%c' failed: %s", key, fx->app->dialog.text);
+}
+
+static void test_vm_actions(void **state)
+{
+	struct fixture *fx = *state;
+	struct vm_detail_screen *detail = &fx->app->vm_detail;
+	struct bd_error err = { 0 };
+	struct store *store;
+	struct vm vm = { 0 };
+
+	sim_deploy(fx, "life1");
+	assert_int_equal(detail->vm.state, VM_STATE_RUNNING);
+	sim_action(fx, 'p', 0);
+	assert_int_equal(detail->vm.state, VM_STATE_STOPPED);
+	assert_non_null(strstr(fx->app->status, "'life1': done"));
+	sim_action(fx, 'u', 0);
+	assert_int_equal(detail->vm.state, VM_STATE_RUNNING);
+	/* Force stop asks first; No leaves the guest running. */
+	app_key(fx->app, 'P');
+	assert_int_equal(fx->app->dialog.kind, DIALOG_CONFIRM);
+	assert_non_null(strstr(fx->app->dialog.text, "Force stop 'life1'?"));
+	app_key(fx->app, 'n');
+	assert_false(fx->app->worker.running);
+	assert_int_equal(detail->vm.state, VM_STATE_RUNNING);
+	sim_action(fx, 'P', 'y');
+	assert_int_equal(detail->vm.state, VM_STATE_STOPPED);
+	sim_action(fx, 'u', 0);
+	/* Destroy asks first, then marks the VM Destroyed; the record stays. */
+	app_key(fx->app, 'x');
+	assert_int_equal(fx->app->dialog.kind, DIALOG_CONFIRM);
+	assert_non_null(strstr(fx->app->dialog.text, "Destroy 'life1'?"));
+	app_key(fx->app, CK_ESC);
+	assert_int_equal(fx->app->dialog.kind, DIALOG_NONE);
+	assert_false(fx->app->worker.running);
+	sim_action(fx, 'x', 'y');
+	assert_int_equal(detail->vm.state, VM_STATE_DESTROYED);
+	/* Expunge removes the record and returns to the list. */
+	sim_action(fx, 'X', 'y');
+	assert_int_equal(fx->app->screen, SCREEN_VMS);
+	store = store_open(fx->db, &err);
+	assert_non_null(store);
+	assert_int_equal(store_vm_get(store, "life1", &vm, NULL), -1);
+	store_close(store);
+	assert_false(screen_has(fx, "life1"));
+}
+
+static void test_migrate_refused_for_uefi(void **state)
+{
+	struct fixture *fx = *state;
+
+	sim_deploy(fx, "nvram1");
+	app_key(fx->app, 'm');
+	/* Refused before any host is offered, naming the VM and why. */
+	assert_int_not_equal(fx->app->dialog.kind, DIALOG_PICK);
+	assert_false(fx->app->worker.running);
+	assert_true(fx->app->status_error);
+	assert_non_null(strstr(fx->app->status, "'nvram1'"));
+	assert_non_null(strstr(fx->app->status, "migrating UEFI VMs is not supported"));
+	assert_string_equal(fx->app->vm_detail.vm.host_name, "s1");
+}
+
+/* ---- themes ---- */
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void test_theme_no_color(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_false(theme_colour_allowed("1", true));
+	assert_false(theme_colour_allowed("anything", true));
+	/* NO_COLOR only counts when set to something. */
+	assert_true(theme_colour_allowed("", true));
+	assert_true(theme_colour_allowed(NULL, true));
+	assert_false(theme_colour_allowed(NULL, false));
+	/* Without colour the monochrome theme is chosen, whatever was asked. */
+	app_theme_start(fx->app, "dark", false);
+	assert_string_equal(fx->app->theme.name, "monochrome");
+	assert_string_equal(theme_builtin_names[fx->app->theme_index], "monochrome");
+	for (int m = 0; m < THEME_MEANING_LAST; m++) {
+		assert_int_equal(fx->app->theme.styles[m].fg, THEME_COLOR_DEFAULT);
+		assert_int_equal(fx->app->theme.styles[m].bg, THEME_COLOR_DEFAULT);
+	}
+	app_theme_start(fx->app, "dark", true);
+	assert_string_equal(fx->app->theme.name, "dark");
+}
+
+static void test_theme_from_config_file(void **state)
+{
+	struct fixture *fx = *state;
+	char path[400];
+
+	snprintf(path, sizeof path, "%s/bootdeck", fx->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/bootdeck/config", fx->dir);
+	write_text(path, "# bootdeck console\n  theme = dark  \n");
+	setenv("XDG_CONFIG_HOME", fx->dir, 1);
+	app_theme_start(fx->app, NULL, true);
+	assert_string_equal(fx->app->theme.name, "dark");
+	assert_false(fx->app->status_error);
+	/* --theme wins over the file. */
+	app_theme_start(fx->app, "light", true);
+	assert_string_equal(fx->app->theme.name, "light");
+	unsetenv("XDG_CONFIG_HOME");
+	unlink(path);
+	snprintf(path, sizeof path, "%s/bootdeck", fx->dir);
+	rmdir(path);
+}
+
+static void test_theme_broken_falls_back(void **state)
+{
+	struct fixture *fx = *state;
+	struct theme reference;
+	char path[400];
+	const char *saved = getenv("BOOTDECK_THEME_DIR");
+	char *keep = saved ? strdup(saved) : NULL;
+
+	snprintf(path, sizeof path, "%s/broken.theme", fx->dir);
+	write_text(path, "# a theme with a typo\ncolor title white blue bold\ncolor titel red black\n");
+	setenv("BOOTDECK_THEME_DIR", fx->dir, 1);
+	app_theme_start(fx->app, "broken", true);
+	if (keep)
+		setenv("BOOTDECK_THEME_DIR", keep, 1);
+	else
+		unsetenv("BOOTDECK_THEME_DIR");
+	free(keep);
+	unlink(path);
+	assert_true(fx->app->status_error);
+	assert_non_null(strstr(fx->app->status, "line 3"));
+	assert_non_null(strstr(fx->app->status, "'titel'"));
+	assert_non_null(strstr(fx->app->status, "using the default theme"));
+	assert_true(screen_has(fx, "line 3"));
+	theme_init_default(&reference);
+	assert_string_equal(fx->app->theme.name, reference.name);
+	assert_memory_equal(fx->app->theme.styles, reference.styles, sizeof reference.styles);
+	assert_string_equal(theme_builtin_names[fx->app->theme_index], "default");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -749,10 +1178,19 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_wizard_resize_keeps_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wizard_submit_refuses_bad_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wizard_deploy_failure_keeps_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wizard_deploy_on_picked_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mouse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_hosts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deploy_secure_opens_vm_detail, sim_setup,
+						sim_teardown),
+		cmocka_unit_test_setup_teardown(test_deploy_without_secure_host_alerts_and_keeps_input,
+						sim_setup_no_secure, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_vm_actions, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_refused_for_uefi, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_theme_no_color, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_theme_from_config_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_theme_broken_falls_back, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

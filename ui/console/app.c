@@ -222,6 +222,31 @@ int app_theme_set(struct app *app, const char *name, struct bd_error *err)
 	return rc;
 }
 
+void app_theme_start(struct app *app, const char *name, bool colour)
+{
+	struct bd_error err = { 0 };
+	char *configured = NULL;
+
+	if (!colour) {
+		if (app_theme_set(app, "monochrome", &err) < 0) {
+			/* The shipped file is missing: the built-in scheme is the same. */
+			theme_init_monochrome(&app->theme);
+			for (size_t i = 0; i < theme_builtin_count; i++) {
+				if (strcmp(theme_builtin_names[i], "monochrome") == 0)
+					app->theme_index = (int)i;
+			}
+		}
+		return;
+	}
+	if (!name)
+		name = configured = theme_config_name();
+	if (name && app_theme_set(app, name, &err) < 0)
+		app_status(app, true, "%s (using the default theme)", err.text);
+	else if (!name)
+		app_theme_set(app, "default", &err);
+	free(configured);
+}
+
 /* ---- navigation ---- */
 
 void app_show(struct app *app, enum screen_id screen)
@@ -718,33 +743,65 @@ void app_wait(struct app *app)
 
 /* ---- drawing ---- */
 
+/* Keys the bar always shows, at its right end, however narrow the
+ * terminal: help lists everything the bar has no room for. */
+static bool app_keybar_pinned(int key)
+{
+	return key == '?' || key == 'q';
+}
+
+static int app_keybar_width(const struct key_binding *b)
+{
+	char buf[16];
+
+	return grid_text_width(widget_key_name(b->key, buf, sizeof buf)) +
+	       grid_text_width(b->label) + 2;
+}
+
+static int app_keybar_item(struct app *app, struct grid *grid, int x, int y,
+			   const struct key_binding *b)
+{
+	char buf[16];
+	int start = x;
+
+	x += grid_text(grid, x, y, -1, THEME_KEYBAR_KEY, widget_key_name(b->key, buf, sizeof buf));
+	x += grid_printf(grid, x, y, -1, THEME_KEYBAR_LABEL, " %s", b->label);
+	app_zone(app, start, y, x - start, ZONE_KEY, b->key, NULL, 0);
+	return x + 1;
+}
+
+/* The screen's keys, then the global ones, left to right while they fit;
+ * Help and Quit pinned right. */
 static void app_draw_keybar(struct app *app, struct grid *grid, int y)
 {
 	const struct screen_class *cls = screen_classes[app->screen];
 	const struct key_binding *tables[2] = { cls->keys, app_global_keys };
 	size_t counts[2] = { cls->nkey, app_global_nkey };
+	int pinned = 0;
 	int x = 0;
 
 	grid_fill(grid, 0, y, grid->width, 1, L' ', THEME_KEYBAR_LABEL);
+	for (size_t i = 0; i < app_global_nkey; i++) {
+		if (app_global_keys[i].label && app_keybar_pinned(app_global_keys[i].key))
+			pinned += app_keybar_width(&app_global_keys[i]);
+	}
 	for (int t = 0; t < 2; t++) {
 		for (size_t i = 0; i < counts[t]; i++) {
 			const struct key_binding *b = &tables[t][i];
-			char buf[16];
-			const char *name;
-			int start = x;
-			int need;
 
-			if (!b->label)
+			if (!b->label || (t == 1 && app_keybar_pinned(b->key)))
 				continue;
-			name = widget_key_name(b->key, buf, sizeof buf);
-			need = grid_text_width(name) + grid_text_width(b->label) + 2;
-			if (x + need > grid->width)
-				return;
-			x += grid_text(grid, x, y, -1, THEME_KEYBAR_KEY, name);
-			x += grid_printf(grid, x, y, -1, THEME_KEYBAR_LABEL, " %s", b->label);
-			app_zone(app, start, y, x - start, ZONE_KEY, b->key, NULL, 0);
-			x++;
+			/* In order, so the bar reads the same on every screen. */
+			if (x + app_keybar_width(b) > grid->width - pinned)
+				goto pinned;
+			x = app_keybar_item(app, grid, x, y, b);
 		}
+	}
+pinned:
+	x = grid->width - pinned + 1;
+	for (size_t i = 0; i < app_global_nkey; i++) {
+		if (app_global_keys[i].label && app_keybar_pinned(app_global_keys[i].key))
+			x = app_keybar_item(app, grid, x, y, &app_global_keys[i]);
 	}
 }
 

@@ -276,6 +276,12 @@ void app_pick(struct app *app, const char *title, char **labels, char **ids, siz
 /* Selecting a theme by name (themes/NAME.theme); the default on errors. */
 int app_theme_set(struct app *app, const char *name, struct bd_error *err);
 
+/* The theme at start: monochrome when colour is off (NO_COLOR, a terminal
+ * without colours); else `name` (--theme), else the config file's, else
+ * the default. A broken or unknown theme leaves the default in place and
+ * says why on the status line. */
+void app_theme_start(struct app *app, const char *name, bool colour);
+
 /* The global keys and the navigation keys, for the help screen. */
 extern const struct key_binding app_global_keys[];
 extern const size_t app_global_nkey;

@@ -208,12 +208,9 @@ static void deploy_preview(struct app *app)
 	struct wizard *w = &deploy->wizard;
 	struct bd_error err = { 0 };
 	struct bd_error name_err = { 0 };
+	char placeholder[NAME_SIZE];
 	struct deploy_request req = {
-		/* Planning does not depend on the name: a placeholder lets the
-		 * preview show before the name is typed (the field says why it
-		 * is invalid, and submit checks it). */
-		.name = name_check("name", deploy->name.text, &name_err) == 0 ? deploy->name.text
-										: "preview",
+		.name = deploy->name.text,
 		.template_id = w->template_id,
 		.offering_id = w->offering_id,
 		.boottype = boot_type_name(w->boot.type),
@@ -223,6 +220,21 @@ static void deploy_preview(struct app *app)
 		.start = true,
 	};
 
+	/* Planning does not depend on the name: until a valid one is typed a
+	 * placeholder no VM carries stands in, so the preview never reports
+	 * on a name the operator did not type (the field says what is wrong
+	 * with theirs, and submit checks it). */
+	if (name_check("name", deploy->name.text, &name_err) < 0) {
+		struct vm vm = { 0 };
+
+		for (int i = 1; i < 1000; i++) {
+			snprintf(placeholder, sizeof placeholder, "bootdeck-preview-%d", i);
+			if (store_vm_get(app->store, placeholder, &vm, NULL) < 0)
+				break;
+			vm_clear(&vm);
+		}
+		req.name = placeholder;
+	}
 	placement_clear(&deploy->preview);
 	memset(&deploy->preview, 0, sizeof deploy->preview);
 	textview_clear(&deploy->trail);
@@ -370,10 +382,11 @@ static void deploy_draw_review(struct app *app, struct grid *grid, int y, int h)
 	int bottom = y + h;
 
 	deploy_target_text(deploy, target, sizeof target);
+	/* Two lines, so all of it shows at 80 columns. */
 	grid_printf(grid, 1, row++, -1, THEME_NORMAL, "Template: %s   Offering: %s (%d vCPU, %" PRId64
-		    " MiB)   Placement: %s", deploy_template_name(deploy),
-		    offering ? offering->name : "-", deploy->wizard.cpu, deploy->wizard.mem_mib,
-		    target);
+		    " MiB)", deploy_template_name(deploy), offering ? offering->name : "-",
+		    deploy->wizard.cpu, deploy->wizard.mem_mib);
+	grid_printf(grid, 1, row++, -1, THEME_NORMAL, "Placement: %s", target);
 	row++;
 	widget_place(&deploy->name.base, 1, row, w, 2);
 	field_class.draw(&deploy->name.base, grid, deploy->focus == DEPLOY_FOCUS_NAME);
@@ -598,6 +611,20 @@ static int deploy_button(struct app *app)
 	return WF_HANDLED | WF_REDRAW;
 }
 
+/* A valid name already in use is flagged as it is typed, not at submit. */
+static void deploy_name_taken(struct app *app)
+{
+	struct field *name = &app->deploy.name;
+	struct vm vm = { 0 };
+
+	if (name->invalid || store_vm_get(app->store, name->text, &vm, NULL) < 0)
+		return;
+	vm_clear(&vm);
+	name->invalid = true;
+	snprintf(name->message, sizeof name->message,
+		 "a VM named '%s' already exists: pick another name", name->text);
+}
+
 static int deploy_review_key(struct app *app, int key)
 {
 	struct deploy_screen *deploy = &app->deploy;
@@ -630,9 +657,12 @@ static int deploy_review_key(struct app *app, int key)
 			return WF_HANDLED | WF_REDRAW;
 		}
 		flags = field_class.key(&deploy->name.base, key);
-		if (flags & WF_CHANGED)
+		if (flags & WF_CHANGED) {
 			snprintf(deploy->wizard.name, sizeof deploy->wizard.name, "%s",
 				 deploy->name.text);
+			deploy_name_taken(app);
+			deploy_preview(app);
+		}
 		return flags;
 	case DEPLOY_FOCUS_BOOT_TYPE:
 		flags = dropdown_class.key(&deploy->boot_type.base, key);

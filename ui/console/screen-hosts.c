@@ -1,4 +1,5 @@
 /* Hosts and Host detail: the fleet, its firmware, and host actions. */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,7 +250,24 @@ static int hosts_delete(struct app *app)
 	return WF_REDRAW;
 }
 
-enum { ADD_URL, ADD_CLUSTER, ADD_PROPERTIES, ADD_LAST };
+enum { ADD_URL, ADD_CLUSTER, ADD_PROPERTIES, ADD_VIRT_TYPE, ADD_LAST };
+
+/* The hypervisor kinds addHost takes; empty or "auto" lets the probe pick
+ * (kvm when the host offers it). */
+static int hosts_virt_type_validate(const char *text, struct bd_error *err)
+{
+	static const char *const accepted[] = { "", "auto", "kvm", "qemu" };
+	char value[16];
+	char shown[TEXT_QUOTE_MAX];
+
+	text_trim_copy(text, value, sizeof value);
+	for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
+		if (strcasecmp(value, accepted[i]) == 0)
+			return 0;
+	}
+	return bd_error_set(err, BD_ERR_PARAM, "virt type '%s' is not known: use kvm, qemu or auto",
+			    text_quote(text, shown, sizeof shown));
+}
 
 static int hosts_add_submit(struct app *app)
 {
@@ -257,7 +275,7 @@ static int hosts_add_submit(struct app *app)
 	struct cluster cluster;
 	struct bd_error err = { 0 };
 	struct job job = { .kind = JOB_HOST_ADD };
-	char url[JOB_ARG_MAX], name[NAME_SIZE * 2], props[JOB_ARG_MAX];
+	char url[JOB_ARG_MAX], name[NAME_SIZE * 2], props[JOB_ARG_MAX], virt[16];
 
 	text_trim_copy(dialog->fields[ADD_URL].text, url, sizeof url);
 	text_trim_copy(dialog->fields[ADD_CLUSTER].text, name, sizeof name);
@@ -269,6 +287,15 @@ static int hosts_add_submit(struct app *app)
 			 "URL must not be empty: a libvirt URI such as qemu+ssh://host/system");
 		return -1;
 	}
+	if (field_check(&dialog->fields[ADD_VIRT_TYPE]) < 0) {
+		dialog->focus = ADD_VIRT_TYPE;
+		return -1;
+	}
+	text_trim_copy(dialog->fields[ADD_VIRT_TYPE].text, virt, sizeof virt);
+	for (char *c = virt; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if (strcmp(virt, "auto") == 0)
+		virt[0] = '\0';
 	if (store_cluster_get(app->store, name, &cluster, &err) < 0) {
 		dialog->focus = ADD_CLUSTER;
 		dialog->fields[ADD_CLUSTER].invalid = true;
@@ -280,6 +307,7 @@ static int hosts_add_submit(struct app *app)
 	snprintf(job.id, sizeof job.id, "%s", url);
 	snprintf(job.target, sizeof job.target, "%s", cluster.id);
 	snprintf(job.extra, sizeof job.extra, "%s", props);
+	snprintf(job.virt_type, sizeof job.virt_type, "%s", virt);
 	app_start_job(app, &job);
 	return 0;
 }
@@ -288,17 +316,20 @@ static int hosts_add(struct app *app)
 {
 	static const char *const labels[ADD_LAST] = {
 		[ADD_URL] = "URL", [ADD_CLUSTER] = "Cluster",
-		[ADD_PROPERTIES] = "uefi.properties",
+		[ADD_PROPERTIES] = "uefi.properties", [ADD_VIRT_TYPE] = "Virt type",
 	};
+	struct dialog *dialog = app_form(app, "Add host", labels, ADD_LAST, hosts_add_submit);
 
-	app_form(app, "Add host", labels, ADD_LAST, hosts_add_submit);
-	snprintf(app->dialog.text, sizeof app->dialog.text,
-		 "Connects, probes the firmware and records the host. uefi.properties is optional.");
+	dialog->fields[ADD_VIRT_TYPE].validate = hosts_virt_type_validate;
+	field_set_text(&dialog->fields[ADD_VIRT_TYPE], "auto");
+	snprintf(dialog->text, sizeof dialog->text,
+		 "Connects, probes the firmware and records the host. uefi.properties is optional; "
+		 "virt type: kvm, qemu or auto (kvm when offered).");
 	return WF_REDRAW;
 }
 
 static const struct key_binding hosts_keys[] = {
-	{ 'n', "Add", "Add a host: URL, cluster, optional uefi.properties path", hosts_add },
+	{ 'n', "Add", "Add a host: URL, cluster, optional uefi.properties path, virt type", hosts_add },
 	{ 'r', "Reconnect", "Reconnect the host and probe its firmware again", hosts_reconnect },
 	{ 'o', "On/Off", "Enable or disable the host for placement", hosts_toggle },
 	{ 'x', "Delete", "Delete the host (asks first)", hosts_delete },

@@ -255,12 +255,21 @@ static int vms_migrate(struct app *app)
 	struct job job;
 	char current[ID_LEN] = "";
 
+	const struct vm *vm;
+
 	if (!vms_current(app, &job, JOB_VM_MIGRATE))
 		return WF_REDRAW;
-	if (app->screen == SCREEN_VM_DETAIL)
-		snprintf(current, sizeof current, "%s", app->vm_detail.vm.host_id);
-	else
-		snprintf(current, sizeof current, "%s", vms_selected(app)->host_id);
+	vm = app->screen == SCREEN_VM_DETAIL ? &app->vm_detail.vm : vms_selected(app);
+	/* Said before a host is picked: the backend refuses it anyway, since
+	 * the guest's NVRAM lives on its host. */
+	if (vm->boot.type == BOOT_TYPE_UEFI) {
+		app_status(app, true,
+			   "VM '%s' boots UEFI %s: migrating UEFI VMs is not supported (its NVRAM "
+			   "lives on host '%s'); only BIOS VMs migrate",
+			   vm->name, boot_mode_name(vm->boot.mode), vm->host_name);
+		return WF_REDRAW;
+	}
+	snprintf(current, sizeof current, "%s", vm->host_id);
 	if (store_host_list(app->store, &filter, &hosts, &count, &err) < 0) {
 		app_status(app, true, "%s", err.text);
 		return WF_REDRAW;
@@ -298,7 +307,7 @@ static const struct key_binding vms_keys[] = {
 	{ 'p', "Stop", "Stop the VM (ACPI shutdown)", vms_stop },
 	{ 'P', NULL, "Force stop the VM (asks first)", vms_force_stop },
 	{ 'b', "Reboot", "Reboot the VM", vms_reboot },
-	{ 'm', "Migrate", "Migrate the VM: pick the host", vms_migrate },
+	{ 'm', "Migrate", "Migrate the VM: pick the host (BIOS VMs only)", vms_migrate },
 	{ 'x', "Destroy", "Destroy the VM (asks first)", vms_destroy },
 	{ 'X', NULL, "Expunge the VM: domain, NVRAM, disk and record (asks first)", vms_expunge },
 };
@@ -440,8 +449,8 @@ static void vm_detail_enter(struct app *app)
 	textview_field(view, "Display name", THEME_NORMAL, "%s", dash(vm->displayname));
 	textview_field(view, "Id", THEME_NORMAL, "%s", vm->id);
 	textview_field(view, "State", vm_state_style(vm->state), "%s", vm_state_name(vm->state));
-	textview_field(view, "Boot type", THEME_NORMAL, "%s", boot_type_name(vm->boot.type));
-	textview_field(view, "Boot mode", vm->boot.mode == BOOT_MODE_SECURE ? THEME_UEFI_SECURE
+	textview_field(view, "Boot Type", THEME_NORMAL, "%s", boot_type_name(vm->boot.type));
+	textview_field(view, "Boot Mode", vm->boot.mode == BOOT_MODE_SECURE ? THEME_UEFI_SECURE
 									    : THEME_NORMAL,
 		       "%s", boot_mode_name(vm->boot.mode));
 	textview_field(view, "Host", THEME_NORMAL, "%s", dash(vm->host_name));

@@ -157,10 +157,9 @@ static int term_translate(int rc, wint_t ch)
 	}
 }
 
-int term_run(struct app *app)
+int term_run(struct app *app, const char *theme)
 {
 	struct term_state st = { 0 };
-	const char *no_color = getenv("NO_COLOR");
 	int flags = WF_REDRAW;
 
 	setlocale(LC_ALL, "");
@@ -182,7 +181,8 @@ int term_run(struct app *app)
 	set_escdelay(25);
 	timeout(100); /* the loop polls the worker and the console log */
 	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
-	st.color = has_colors() && !(no_color && no_color[0]);
+	st.color = theme_colour_allowed(getenv("NO_COLOR"), has_colors());
+	app_theme_start(app, theme, st.color);
 	if (st.color) {
 		start_color();
 		use_default_colors();

@@ -4,7 +4,8 @@
 
 #include "app.h"
 
-/* Runs the event loop on the terminal until the operator quits. */
-int term_run(struct app *app);
+/* Runs the event loop on the terminal until the operator quits. theme
+ * (--theme, may be NULL) is applied once the terminal's colours are known. */
+int term_run(struct app *app, const char *theme);
 
 #endif

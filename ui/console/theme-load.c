@@ -74,6 +74,11 @@ int theme_load(const char *name, struct theme *out, struct bd_error *err)
 	return rc;
 }
 
+bool theme_colour_allowed(const char *no_color, bool terminal_colours)
+{
+	return terminal_colours && !(no_color && no_color[0]);
+}
+
 char *theme_config_name(void)
 {
 	char *path = paths_xdg_file("CONFIG", "config");

@@ -77,6 +77,7 @@ static int worker_run_host(struct store *store, struct job *job, struct worker *
 			.cluster_id = job->target,
 			.url = job->id,
 			.uefi_properties = job_opt(job->extra),
+			.virt_type = job_opt(job->virt_type),
 		};
 
 		rc = hostops_add(store, &req, &host, worker_report, worker, &job->err);

@@ -36,6 +36,7 @@ struct job {
 	char id[JOB_ARG_MAX];      /* VM or host id; the URL for JOB_HOST_ADD */
 	char target[JOB_ARG_MAX];  /* migrate: host id; add host: cluster */
 	char extra[JOB_ARG_MAX];   /* add host: uefi.properties path */
+	char virt_type[8];         /* add host: "kvm", "qemu" or "" (kvm when offered) */
 	/* deploy */
 	char name[NAME_SIZE];
 	char template_id[ID_LEN];
