@@ -804,6 +804,10 @@ static int hvl_probe(struct hv_conn *conn, const struct hv_probe_request *req,
 		/* KVM when the host offers it; plain emulation proves what KVM cannot. */
 		if (!conn->is_test && hvl_offers_domain_type(conn, "kvm"))
 			candidates[ncandidates++] = "kvm";
+		else if (!conn->is_test)
+			/* Worth saying: guests there will run emulated (TCG). */
+			hvl_append(&failures, "kvm: host '%s' does not offer KVM; guests run under "
+				   "TCG emulation", conn->shown_url);
 		candidates[ncandidates++] = "qemu";
 	}
 	/* Per virt type: claims, then a canary for each UEFI mode. */
