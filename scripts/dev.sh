@@ -17,7 +17,7 @@ PACKAGES=(
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 	qemu-system-x86 qemu-utils ovmf shim-signed grub-efi-amd64-signed
 	grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools
-	expect tmux valgrind sqlite3 libxml2-utils
+	expect tmux valgrind sqlite3 libxml2-utils man-db
 )
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
