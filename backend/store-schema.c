@@ -144,9 +144,72 @@ static const char migration_v2[] =
 	"CREATE INDEX events_created ON events(created);"
 	"PRAGMA user_version = 2;";
 
+/* v3: what the planner reads, kept on the host row. Summing the live VMs
+ * of 10,000 hosts on every plan took ~40 ms and reading the firmware flags
+ * from host_details ~30 ms; triggers now keep each host's taken capacity
+ * and its UEFI/Secure Boot flags current on every write, so a plan reads
+ * one narrow row per host. */
+#define LIVE_STATES "('Starting', 'Running', 'Migrating')"
+static const char migration_v3[] =
+	"ALTER TABLE hosts ADD COLUMN cpu_used INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hosts ADD COLUMN memory_used_mib INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hosts ADD COLUMN uefi INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hosts ADD COLUMN secure INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TRIGGER vms_capacity_insert AFTER INSERT ON vms"
+	"  WHEN NEW.host_id IS NOT NULL AND NEW.state IN " LIVE_STATES
+	"  BEGIN UPDATE hosts SET cpu_used = cpu_used + NEW.cpunumber,"
+	"   memory_used_mib = memory_used_mib + NEW.memory_mib WHERE id = NEW.host_id; END;"
+	"CREATE TRIGGER vms_capacity_delete AFTER DELETE ON vms"
+	"  WHEN OLD.host_id IS NOT NULL AND OLD.state IN " LIVE_STATES
+	"  BEGIN UPDATE hosts SET cpu_used = cpu_used - OLD.cpunumber,"
+	"   memory_used_mib = memory_used_mib - OLD.memory_mib WHERE id = OLD.host_id; END;"
+	"CREATE TRIGGER vms_capacity_update AFTER UPDATE OF host_id, state, cpunumber, memory_mib"
+	"  ON vms BEGIN"
+	"  UPDATE hosts SET cpu_used = cpu_used - OLD.cpunumber,"
+	"   memory_used_mib = memory_used_mib - OLD.memory_mib"
+	"   WHERE id = OLD.host_id AND OLD.state IN " LIVE_STATES ";"
+	"  UPDATE hosts SET cpu_used = cpu_used + NEW.cpunumber,"
+	"   memory_used_mib = memory_used_mib + NEW.memory_mib"
+	"   WHERE id = NEW.host_id AND NEW.state IN " LIVE_STATES ";"
+	"  END;"
+	/* host_details writes are upserts: INSERT or UPDATE, and DELETE. */
+	"CREATE TRIGGER host_flags_insert AFTER INSERT ON host_details"
+	"  WHEN NEW.name IN ('host.uefi.enable', 'host.uefi.secure.enable')"
+	"  BEGIN UPDATE hosts SET"
+	"   uefi = CASE WHEN NEW.name = 'host.uefi.enable' THEN NEW.value = 'true' ELSE uefi END,"
+	"   secure = CASE WHEN NEW.name = 'host.uefi.secure.enable' THEN NEW.value = 'true'"
+	"    ELSE secure END"
+	"   WHERE id = NEW.host_id; END;"
+	"CREATE TRIGGER host_flags_update AFTER UPDATE ON host_details"
+	"  WHEN NEW.name IN ('host.uefi.enable', 'host.uefi.secure.enable')"
+	"  BEGIN UPDATE hosts SET"
+	"   uefi = CASE WHEN NEW.name = 'host.uefi.enable' THEN NEW.value = 'true' ELSE uefi END,"
+	"   secure = CASE WHEN NEW.name = 'host.uefi.secure.enable' THEN NEW.value = 'true'"
+	"    ELSE secure END"
+	"   WHERE id = NEW.host_id; END;"
+	"CREATE TRIGGER host_flags_delete AFTER DELETE ON host_details"
+	"  WHEN OLD.name IN ('host.uefi.enable', 'host.uefi.secure.enable')"
+	"  BEGIN UPDATE hosts SET"
+	"   uefi = CASE WHEN OLD.name = 'host.uefi.enable' THEN 0 ELSE uefi END,"
+	"   secure = CASE WHEN OLD.name = 'host.uefi.secure.enable' THEN 0 ELSE secure END"
+	"   WHERE id = OLD.host_id; END;"
+	/* Existing databases: compute once what the triggers keep from now on. */
+	"UPDATE hosts SET"
+	"  cpu_used = (SELECT COALESCE(SUM(cpunumber), 0) FROM vms"
+	"   WHERE host_id = hosts.id AND state IN " LIVE_STATES "),"
+	"  memory_used_mib = (SELECT COALESCE(SUM(memory_mib), 0) FROM vms"
+	"   WHERE host_id = hosts.id AND state IN " LIVE_STATES "),"
+	"  uefi = EXISTS (SELECT 1 FROM host_details WHERE host_id = hosts.id"
+	"   AND name = 'host.uefi.enable' AND value = 'true'),"
+	"  secure = EXISTS (SELECT 1 FROM host_details WHERE host_id = hosts.id"
+	"   AND name = 'host.uefi.secure.enable' AND value = 'true');"
+	"PRAGMA user_version = 3;";
+#undef LIVE_STATES
+
 static const struct migration migrations[] = {
 	{ 1, "create the core tables", migration_v1 },
 	{ 2, "add alerts, cluster overcommit and indexes", migration_v2 },
+	{ 3, "keep taken capacity and firmware flags on the host row", migration_v3 },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

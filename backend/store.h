@@ -84,6 +84,27 @@ int store_host_get(struct store *store, const char *id_or_name, struct host *out
 int store_host_list(struct store *store, const struct host_filter *filter, struct host **out,
 		    size_t *count, struct bd_error *err);
 void store_host_list_free(struct host *list, size_t count);
+/* What the planner needs of a host. cpu_used/memory_used_mib are the
+ * vCPUs and memory of its Starting, Running and Migrating VMs, and uefi and
+ * secure its host.uefi.enable and host.uefi.secure.enable details: the
+ * database keeps all four on the host row as VMs and details change. */
+struct host_plan_row {
+	char id[ID_LEN];
+	char name[NAME_SIZE];
+	char cluster_id[ID_LEN];
+	enum host_state state;
+	enum allocation_state allocation;
+	bool uefi;
+	bool secure;
+	int cpus;
+	int64_t memory_mib;
+	int cpu_used;
+	int64_t memory_used_mib;
+};
+/* Every host in onboarding order (the planner's first-fit order), from one
+ * narrow query; *out is an owned array released with free(). */
+int store_host_plan_list(struct store *store, struct host_plan_row **out, size_t *count,
+			 struct bd_error *err);
 /* Refused while VMs that are not expunged live on it. */
 int store_host_delete(struct store *store, const char *id, struct bd_error *err);
 
