@@ -54,7 +54,7 @@ void placement_clear(struct placement *placement)
 struct fleet {
 	struct cluster *clusters;
 	size_t ncluster;
-	struct host *hosts;
+	struct host_plan_row *hosts;
 	size_t nhost;
 	struct plan_cluster *pclusters;
 	struct plan_host *phosts;
@@ -64,58 +64,82 @@ struct fleet {
 static void fleet_free(struct fleet *fleet)
 {
 	free(fleet->clusters);
-	store_host_list_free(fleet->hosts, fleet->nhost);
+	free(fleet->hosts);
 	free(fleet->pclusters);
 	free(fleet->phosts);
 	memset(fleet, 0, sizeof *fleet);
 }
 
+/* A cluster's id with its index in fleet->clusters, sorted for bsearch. */
+struct fleet_cluster_key {
+	const char *id;
+	size_t index;
+};
+
+static int fleet_cluster_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fleet_cluster_key *)a)->id,
+		      ((const struct fleet_cluster_key *)b)->id);
+}
+
+/* Runs inside the deploy's write transaction, once per plan: hosts come
+ * from the narrow store_host_plan_list() and clusters are matched by binary
+ * search (a linear search per host cost 10,000 x 500 comparisons). */
 static int fleet_load(struct store *store, struct fleet *fleet, struct bd_error *err)
 {
+	struct fleet_cluster_key *by_id = NULL;
+
 	memset(fleet, 0, sizeof *fleet);
 	if (store_cluster_list(store, &fleet->clusters, &fleet->ncluster, err) < 0 ||
-	    store_host_list(store, NULL, &fleet->hosts, &fleet->nhost, err) < 0)
+	    store_host_plan_list(store, &fleet->hosts, &fleet->nhost, err) < 0)
 		goto fail;
 	fleet->pclusters = calloc(fleet->ncluster ? fleet->ncluster : 1, sizeof *fleet->pclusters);
 	fleet->phosts = calloc(fleet->nhost ? fleet->nhost : 1, sizeof *fleet->phosts);
-	if (!fleet->pclusters || !fleet->phosts) {
+	by_id = malloc((fleet->ncluster ? fleet->ncluster : 1) * sizeof *by_id);
+	if (!fleet->pclusters || !fleet->phosts || !by_id) {
 		bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
 		goto fail;
 	}
 	for (size_t c = 0; c < fleet->ncluster; c++) {
 		fleet->pclusters[c].id = fleet->clusters[c].id;
 		fleet->pclusters[c].name = fleet->clusters[c].name;
+		by_id[c] = (struct fleet_cluster_key){ fleet->clusters[c].id, c };
 	}
+	qsort(by_id, fleet->ncluster, sizeof *by_id, fleet_cluster_cmp);
 	for (size_t h = 0; h < fleet->nhost; h++) {
-		const struct host *host = &fleet->hosts[h];
+		const struct host_plan_row *host = &fleet->hosts[h];
 		struct plan_host *ph = &fleet->phosts[h];
+		struct fleet_cluster_key key = { host->cluster_id, 0 };
+		const struct fleet_cluster_key *found = NULL;
 		const struct cluster *cluster = NULL;
 
-		for (size_t c = 0; c < fleet->ncluster; c++) {
-			if (strcmp(fleet->clusters[c].id, host->cluster_id) == 0) {
-				ph->cluster = c;
-				cluster = &fleet->clusters[c];
-				break;
-			}
+		if (fleet->ncluster)
+			found = bsearch(&key, by_id, fleet->ncluster, sizeof *by_id,
+					fleet_cluster_cmp);
+		if (found) {
+			ph->cluster = found->index;
+			cluster = &fleet->clusters[found->index];
 		}
 		ph->id = host->id;
 		ph->name = host->name;
 		ph->up = host->state == HOST_STATE_UP;
 		ph->enabled = host->allocation == ALLOCATION_ENABLED;
-		ph->uefi = host->caps.uefi;
-		ph->secure = host->caps.uefi && host->caps.secure;
+		ph->uefi = host->uefi;
+		ph->secure = host->uefi && host->secure;
 		ph->cpu_total = (int64_t)(host->cpus * (cluster ? cluster->cpu_overcommit : 1.0));
 		ph->mem_total_mib = (int64_t)((double)host->memory_mib *
 					      (cluster ? cluster->mem_overcommit : 1.0));
-		ph->cpu_used = host->cpu_allocated;
-		ph->mem_used_mib = host->memory_allocated_mib;
+		ph->cpu_used = host->cpu_used;
+		ph->mem_used_mib = host->memory_used_mib;
 	}
 	fleet->plan.clusters = fleet->pclusters;
 	fleet->plan.ncluster = fleet->ncluster;
 	fleet->plan.hosts = fleet->phosts;
 	fleet->plan.nhost = fleet->nhost;
+	free(by_id);
 	return 0;
 fail:
+	free(by_id);
 	fleet_free(fleet);
 	return -1;
 }
@@ -157,24 +181,28 @@ static void placement_note_unsuitable(char *summary, size_t size, const struct f
 {
 	char names[160] = "";
 	size_t used = 0, total = 0;
+	bool *capable;
 
 	if (ask->boot.type != BOOT_TYPE_UEFI)
 		return;
+	/* One pass over the hosts: a search per cluster cost clusters x hosts. */
+	capable = calloc(fleet->ncluster ? fleet->ncluster : 1, sizeof *capable);
+	if (!capable)
+		return;
+	for (size_t h = 0; h < fleet->nhost; h++) {
+		const struct plan_host *ph = &fleet->phosts[h];
+
+		if (ask->boot.mode == BOOT_MODE_SECURE ? ph->secure : ph->uefi)
+			capable[ph->cluster] = true;
+	}
 	for (size_t c = 0; c < fleet->ncluster; c++) {
-		bool capable = false;
-
-		for (size_t h = 0; h < fleet->nhost && !capable; h++) {
-			const struct plan_host *ph = &fleet->phosts[h];
-
-			capable = ph->cluster == c &&
-				  (ask->boot.mode == BOOT_MODE_SECURE ? ph->secure : ph->uefi);
-		}
-		if (capable)
+		if (capable[c])
 			continue;
 		if (total++ < 3 && used < sizeof names)
 			used += (size_t)snprintf(names + used, sizeof names - used, "%s'%s'",
 						 used ? ", " : "", fleet->clusters[c].name);
 	}
+	free(capable);
 	if (total == 0)
 		return;
 	used = strlen(summary);
@@ -212,7 +240,7 @@ static void placement_fill(struct placement *out, const struct fleet *fleet,
 			skipped++;
 	}
 	if (result->host >= 0) {
-		const struct host *host = &fleet->hosts[result->host];
+		const struct host_plan_row *host = &fleet->hosts[result->host];
 
 		snprintf(out->host_id, sizeof out->host_id, "%s", host->id);
 		snprintf(out->host_name, sizeof out->host_name, "%s", host->name);
