@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "backend/log.h"
+#include "backend/recover.h"
 #include "backend/store.h"
 #include "model/text.h"
 
@@ -92,6 +93,9 @@ int cli_run(struct cli_ctx *ctx, enum cli_format format, int argc, char *const *
 			goto fail;
 		opened_store = true;
 	}
+	/* Settle what a killed bootdeck left half done before acting. */
+	if (ctx->db_path && recover_at_start(ctx->store, ctx->db_path, NULL, &err) < 0)
+		goto fail;
 	if (cmd->exec(ctx, &args, &response, &err) < 0)
 		goto fail;
 	if (cli_print(out, format, response) < 0) {
