@@ -1580,6 +1580,25 @@ cleanup:
 	return ret;
 }
 
+/* A job still running inside libvirtd (a start or destroy whose caller
+ * went away, e.g. was killed) decides the guest's state when it ends:
+ * reading the state before then would record what is about to change. */
+#define HVL_JOB_WAIT_MS 30000
+#define HVL_JOB_POLL_MS 100
+
+static void hvl_wait_job_end(virDomainPtr dom)
+{
+	virDomainControlInfo info;
+
+	for (int waited = 0; waited < HVL_JOB_WAIT_MS; waited += HVL_JOB_POLL_MS) {
+		/* Drivers without control info (test:///) have no jobs to wait on. */
+		if (virDomainGetControlInfo(dom, &info, 0) < 0 ||
+		    info.state == VIR_DOMAIN_CONTROL_OK || info.state == VIR_DOMAIN_CONTROL_ERROR)
+			return;
+		usleep(HVL_JOB_POLL_MS * 1000);
+	}
+}
+
 static int hvl_state(struct hv_conn *conn, const char *name, bool *exists, bool *running,
 		     struct bd_error *err)
 {
@@ -1596,6 +1615,7 @@ static int hvl_state(struct hv_conn *conn, const char *name, bool *exists, bool 
 		}
 		return -1;
 	}
+	hvl_wait_job_end(dom);
 	active = virDomainIsActive(dom);
 	virDomainFree(dom);
 	if (active < 0)
