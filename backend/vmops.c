@@ -245,11 +245,14 @@ static void placement_fill(struct placement *out, const struct fleet *fleet,
 		snprintf(out->host_id, sizeof out->host_id, "%s", host->id);
 		snprintf(out->host_name, sizeof out->host_name, "%s", host->name);
 		snprintf(out->cluster_id, sizeof out->cluster_id, "%s", host->cluster_id);
-		snprintf(summary, sizeof summary,
-			 "host '%s' in cluster '%s': first host with room for %s (%d vCPU, %lld MiB)"
-			 " after %zu passed over",
-			 host->name, fleet->clusters[fleet->phosts[result->host].cluster].name,
-			 boot_choice_label(ask->boot), ask->cpu, (long long)ask->mem_mib, skipped);
+		int used = snprintf(summary, sizeof summary,
+				    "host '%s' in cluster '%s': first host with room for %s (%d vCPU, %lld MiB)",
+				    host->name, fleet->clusters[fleet->phosts[result->host].cluster].name,
+				    boot_choice_label(ask->boot), ask->cpu, (long long)ask->mem_mib);
+
+		if (skipped && used > 0 && (size_t)used < sizeof summary)
+			snprintf(summary + used, sizeof summary - (size_t)used, ", %zu %s passed over",
+				 skipped, skipped == 1 ? "host" : "hosts");
 		json_object_object_add(root, "hostid", json_object_new_string(host->id));
 		json_object_object_add(root, "hostname", json_object_new_string(host->name));
 	} else {

@@ -422,7 +422,7 @@ static void test_vms_and_detail(void **state)
 	golden_both(fx, "vm-detail");
 	assert_true(screen_has(fx, "BOOTDECK-MARKER platform=efi"));
 	app_resize(fx->app, 120, 40);
-	assert_true(screen_has(fx, "host kvm-bios, reason no UEFI"));
+	assert_true(screen_has(fx, "c1 / kvm-bios                      no UEFI"));
 	app_resize(fx->app, 80, 24);
 	/* The tail follows the file as it grows. */
 	{
@@ -930,7 +930,8 @@ static void test_deploy_secure_opens_vm_detail(void **state)
 	dump = render_text(fx);
 	if (!strstr(dump, "Boot Type") || !strstr(dump, "UEFI") || !strstr(dump, "Boot Mode") ||
 	    !strstr(dump, "SECURE") || !strstr(dump, "Placement") ||
-	    !strstr(dump, "host s1, reason chosen") || !strstr(dump, "host u1, reason no Secure Boot")) {
+	    !strstr(dump, "uefi / s1                          chosen") ||
+	    !strstr(dump, "uefi / u1                          no Secure Boot")) {
 		print_error("%s\n", dump);
 		fail_msg("VM detail lacks the boot facts or the placement (screen above)");
 	}

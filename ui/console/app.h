@@ -293,7 +293,7 @@ extern const size_t app_navigation_nkey;
 int app_wrap_text(struct grid *grid, int x, int y, int width, int max_lines,
 		  enum theme_meaning style, const char *text);
 /* A placement trail (JSON) as readable lines. */
-void screen_placement_render(struct textview *view, const char *json);
+void screen_placement_render(struct textview *view, const char *json, bool with_summary);
 
 /* Screens open each other through these. */
 void screen_host_detail_open(struct app *app, const char *host_id);

@@ -242,7 +242,7 @@ static void deploy_preview(struct app *app)
 	if (!deploy->preview_ok)
 		snprintf(deploy->preview_error, sizeof deploy->preview_error, "%s", err.text);
 	if (deploy->preview.trail_json)
-		screen_placement_render(&deploy->trail, deploy->preview.trail_json);
+		screen_placement_render(&deploy->trail, deploy->preview.trail_json, false);
 }
 
 /* Loads what the wizard lists; the wizard's own input is left alone. */

@@ -367,61 +367,43 @@ static void vm_detail_fini(struct app *app)
 	vm_clear(&app->vm_detail.vm);
 }
 
-/* One element of the placement trail as a readable line. */
-static void vm_detail_trail_line(struct textview *view, json_object *item)
+/* One step of the placement trail: "cluster / host   reason". */
+static void placement_step_line(struct textview *view, json_object *step)
 {
-	char line[512];
-	size_t used = 0;
+	json_object *cluster = NULL, *host = NULL, *reason = NULL;
+	char where[2 * NAME_SIZE + 4];
 
-	if (!json_object_is_type(item, json_type_object)) {
-		textview_add(view, THEME_NORMAL, "  %s", json_object_get_string(item));
-		return;
-	}
-	line[0] = '\0';
-	json_object_object_foreach(item, key, value) {
-		const char *text = json_object_get_string(value);
-
-		if (json_object_is_type(value, json_type_null))
-			continue;
-		used += (size_t)snprintf(line + used, used < sizeof line ? sizeof line - used : 0,
-					 "%s%s %s", used ? ", " : "", key, text ? text : "");
-		if (used >= sizeof line)
-			break;
-	}
-	textview_add(view, THEME_NORMAL, "  %s", line);
+	json_object_object_get_ex(step, "cluster", &cluster);
+	json_object_object_get_ex(step, "host", &host);
+	json_object_object_get_ex(step, "reason", &reason);
+	if (host)
+		snprintf(where, sizeof where, "%s / %s", json_object_get_string(cluster),
+			 json_object_get_string(host));
+	else
+		snprintf(where, sizeof where, "%s", json_object_get_string(cluster));
+	textview_add(view,
+		     reason && strcmp(json_object_get_string(reason), "chosen") == 0 ? THEME_STATE_GOOD
+										   : THEME_NORMAL,
+		     "    %-34s %s", where, reason ? json_object_get_string(reason) : "");
 }
 
-void screen_placement_render(struct textview *view, const char *json)
+void screen_placement_render(struct textview *view, const char *json, bool with_summary)
 {
-	json_object *root;
+	json_object *root, *summary = NULL, *trail = NULL;
 
-	if (!json || !json[0]) {
+	root = json && json[0] ? json_tokener_parse(json) : NULL;
+	if (!root || !json_object_is_type(root, json_type_object)) {
 		textview_add(view, THEME_ROW_GREYED, "%s", "  (no placement recorded)");
+		json_object_put(root);
 		return;
 	}
-	root = json_tokener_parse(json);
-	if (!root) {
-		textview_add(view, THEME_NORMAL, "  %s", json);
-		return;
-	}
-	if (json_object_is_type(root, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(root); i++)
-			vm_detail_trail_line(view, json_object_array_get_idx(root, i));
-	} else if (json_object_is_type(root, json_type_object)) {
-		json_object_object_foreach(root, key, value) {
-			if (strcmp(key, "hostid") == 0)
-				continue; /* the host's name says it */
-			if (json_object_is_type(value, json_type_array)) {
-				textview_add(view, THEME_LABEL, "  %s:", key);
-				for (size_t i = 0; i < json_object_array_length(value); i++)
-					vm_detail_trail_line(view, json_object_array_get_idx(value, i));
-			} else {
-				textview_add(view, THEME_NORMAL, "  %s: %s", key,
-					     json_object_get_string(value));
-			}
-		}
-	} else {
-		textview_add(view, THEME_NORMAL, "  %s", json_object_get_string(root));
+	if (with_summary && json_object_object_get_ex(root, "summary", &summary))
+		textview_add(view, THEME_NORMAL, "  %s", json_object_get_string(summary));
+	if (json_object_object_get_ex(root, "trail", &trail) &&
+	    json_object_is_type(trail, json_type_array)) {
+		textview_add(view, THEME_LABEL, "  %s", "Considered, in order:");
+		for (size_t i = 0; i < json_object_array_length(trail); i++)
+			placement_step_line(view, json_object_array_get_idx(trail, i));
 	}
 	json_object_put(root);
 }
@@ -468,7 +450,7 @@ static void vm_detail_enter(struct app *app)
 	textview_field(view, "Created", THEME_NORMAL, "%s", vm_time_text(vm->created, when, sizeof when));
 	textview_add(view, THEME_NORMAL, "%s", "");
 	textview_add(view, THEME_TABLE_HEADER, "%s", "Placement");
-	screen_placement_render(view, vm->placement);
+	screen_placement_render(view, vm->placement, true);
 	textview_add(view, THEME_NORMAL, "%s", "");
 	if (store_event_list(app->store, vm->id, 50, &events, &nevent, &err) == 0) {
 		textview_add(view, THEME_TABLE_HEADER, "Events (%zu, newest first)", nevent);
