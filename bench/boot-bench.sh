@@ -77,7 +77,7 @@ boot_direct() { # ACCEL MODE MEDIA
 		cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$vars"
 		args=(-accel "$1" -machine "q35,smm=on" -m 256 -display none -no-reboot
 			-serial "file:$log" -monitor none
-			-global driver=cfi.pflash01,property=secure,value=on
+			-global "driver=cfi.pflash01,property=secure,value=on"
 			-drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.ms.fd"
 			-drive "if=pflash,format=raw,file=$vars") ;;
 	esac

@@ -126,7 +126,9 @@ if [ "$smoke" -eq 1 ]; then
 	step "smoke: syntax of the real-host benches"
 	bash -n "$here/deploy-bench.sh"
 	bash -n "$here/boot-bench.sh"
-	python3 -m py_compile "$here/rpc-split.py" "$here/report.py"
+	for py in "$here/rpc-split.py" "$here/report.py"; do
+		python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$py"
+	done
 else
 	if [ -z "${FLEET_FULL_URI:-}" ]; then
 		step "starting the private fleet"
