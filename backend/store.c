@@ -1610,6 +1610,63 @@ cleanup:
 	return ret;
 }
 
+/* In key order within each host, as store_host_details() gives them. */
+static const char sql_host_details_all[] =
+	"SELECT host_id, name, value FROM host_details ORDER BY host_id, name";
+
+int store_host_details_all(struct store *store, struct host_detail_row **out, size_t *count,
+			   struct bd_error *err)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql_host_details_all, err);
+	struct host_detail_row *list = NULL;
+	size_t used = 0, cap = 0;
+	int ret = -1;
+	int rc;
+
+	if (!stmt)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct host_detail_row *row;
+
+		if (list_reserve((void **)&list, &cap, used + 1, sizeof *list) < 0) {
+			store_oom(err);
+			goto cleanup;
+		}
+		row = &list[used++];
+		memset(row, 0, sizeof *row);
+		col_copy(stmt, 0, row->host_id, sizeof row->host_id);
+		if (col_dup(stmt, 1, &row->detail.key) < 0 ||
+		    col_dup(stmt, 2, &row->detail.value) < 0) {
+			store_oom(err);
+			goto cleanup;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		store_db_error(store, rc, err, "read the details of every host");
+		goto cleanup;
+	}
+	*out = list;
+	*count = used;
+	list = NULL;
+	used = 0;
+	ret = 0;
+cleanup:
+	stmt_release(stmt);
+	store_host_detail_rows_free(list, used);
+	return ret;
+}
+
+void store_host_detail_rows_free(struct host_detail_row *rows, size_t count)
+{
+	if (!rows)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		free(rows[i].detail.key);
+		free(rows[i].detail.value);
+	}
+	free(rows);
+}
+
 void store_detail_list_free(struct detail *list, size_t count)
 {
 	if (!list)

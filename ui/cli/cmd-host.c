@@ -15,12 +15,12 @@ static const char *uefi_label(const struct host_caps *caps)
 	return caps->secure ? "Legacy+Secure" : "Legacy";
 }
 
-json_object *cmd_host_to_json(struct store *store, const struct host *host)
+/* The host with the given details (already read from the store). */
+static json_object *host_json_with(const struct host *host, const struct detail *const *list,
+				   size_t count)
 {
 	json_object *obj = json_object_new_object();
 	json_object *details = json_object_new_object();
-	struct detail *list = NULL;
-	size_t count = 0;
 
 	cli_add_string(obj, "id", host->id);
 	cli_add_string(obj, "name", host->name);
@@ -42,13 +42,57 @@ json_object *cmd_host_to_json(struct store *store, const struct host *host)
 	cli_add_string(obj, "uefi", uefi_label(&host->caps));
 	cli_add_string(obj, "lasterror", host->last_error);
 	cli_add_time(obj, "created", host->created);
-	if (store && store_host_details(store, host->id, &list, &count, NULL) == 0) {
-		for (size_t i = 0; i < count; i++)
-			cli_add_string(details, list[i].key, list[i].value);
-		store_detail_list_free(list, count);
-	}
+	for (size_t i = 0; i < count; i++)
+		cli_add_string(details, list[i]->key, list[i]->value);
 	json_object_object_add(obj, "details", details);
 	return obj;
+}
+
+json_object *cmd_host_to_json(struct store *store, const struct host *host)
+{
+	struct detail *list = NULL;
+	const struct detail **refs = NULL;
+	size_t count = 0;
+	json_object *obj;
+
+	if (store && store_host_details(store, host->id, &list, &count, NULL) == 0 && count)
+		refs = calloc(count, sizeof *refs);
+	for (size_t i = 0; refs && i < count; i++)
+		refs[i] = &list[i];
+	obj = host_json_with(host, refs, refs ? count : 0);
+	free(refs);
+	store_detail_list_free(list, count);
+	return obj;
+}
+
+static int detail_row_cmp(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct host_detail_row *)row)->host_id);
+}
+
+/* A listing reads every host's details in one query, then gives each host
+ * its run of rows (found by binary search: rows are sorted by host id). */
+static json_object *host_list_json(const struct host *hosts, size_t count,
+				   const struct host_detail_row *rows, size_t nrow)
+{
+	json_object *items = json_object_new_array();
+	const struct detail **refs = calloc(nrow ? nrow : 1, sizeof *refs);
+
+	for (size_t i = 0; i < count; i++) {
+		const struct host_detail_row *hit = NULL;
+		size_t n = 0;
+
+		if (refs && nrow)
+			hit = bsearch(hosts[i].id, rows, nrow, sizeof *rows, detail_row_cmp);
+		/* bsearch lands on any row of the run: back up to its first. */
+		while (hit && hit > rows && strcmp(hit[-1].host_id, hosts[i].id) == 0)
+			hit--;
+		for (; hit && hit < rows + nrow && strcmp(hit->host_id, hosts[i].id) == 0; hit++)
+			refs[n++] = &hit->detail;
+		json_object_array_add(items, host_json_with(&hosts[i], refs, n));
+	}
+	free(refs);
+	return items;
 }
 
 static int host_response(struct cli_ctx *ctx, const struct host *host, json_object **response)
@@ -105,7 +149,8 @@ static int cmd_host_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 	};
 	const char *uefi = kv_args_get(args, "ueficapability");
 	struct host *list = NULL;
-	size_t count = 0;
+	struct host_detail_row *rows = NULL;
+	size_t count = 0, nrow = 0;
 	json_object *items;
 
 	if (uefi) {
@@ -131,9 +176,12 @@ static int cmd_host_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 	}
 	if (store_host_list(ctx->store, &filter, &list, &count, err) < 0)
 		return -1;
-	items = json_object_new_array();
-	for (size_t i = 0; i < count; i++)
-		json_object_array_add(items, cmd_host_to_json(ctx->store, &list[i]));
+	if (store_host_details_all(ctx->store, &rows, &nrow, err) < 0) {
+		store_host_list_free(list, count);
+		return -1;
+	}
+	items = host_list_json(list, count, rows, nrow);
+	store_host_detail_rows_free(rows, nrow);
 	store_host_list_free(list, count);
 	*response = cli_list_response("host", items);
 	return 0;
