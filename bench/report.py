@@ -99,7 +99,8 @@ def plan(results, out, summary, smoke):
                "load the fleet from the store and run the planner (`vmops_preview`), then roll "
                "back. Synthetic fleets from `fleet-gen` (20 hosts per cluster, 10 VMs per host, "
                "a third of the hosts UEFI, half of those Secure Boot, 2% Disconnected, 2% "
-               "Disabled).\n")
+               "Disabled). `hosts-read` is `store_host_plan_list()` alone: the part of a "
+               "plan that is reading the hosts' rows at all.\n")
     out.append("| hosts | clusters | VMs | guest | p50 ms | p99 ms | min ms | max ms | p50 us per host |")
     out.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     largest = {}
@@ -123,6 +124,8 @@ def plan(results, out, summary, smoke):
         out.append(f"- {label}: " + "; ".join(steps))
     out.append("")
     for label, (hosts, p50, p99) in sorted(largest.items()):
+        if label == "hosts-read":  # the share of a plan spent reading, not a plan
+            continue
         summary.append((f"2. plan {label} at {hosts} hosts: p50 <= 2 ms, p99 <= 10 ms",
                         f"p50 {p50:.2f} ms, p99 {p99:.2f} ms",
                         verdict(p50 <= TARGETS["plan_p50_ms"] and p99 <= TARGETS["plan_p99_ms"]
