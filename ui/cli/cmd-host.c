@@ -31,7 +31,13 @@ static json_object *host_json_with(const struct host *host, const struct detail 
 	cli_add_string(obj, "hypervisor", hypervisor_type_name(host->hypervisor));
 	cli_add_string(obj, "hypervisorversion", host->hypervisor_version);
 	cli_add_string(obj, "virttype", host->caps.virt_type);
-	cli_add_string(obj, "url", host->url);
+	{
+		/* The stored URL may carry a password; output never shows it. */
+		char *shown = hv_url_redact(host->url);
+
+		cli_add_string(obj, "url", shown);
+		free(shown);
+	}
 	cli_add_string(obj, "arch", host->arch);
 	cli_add_int(obj, "cpunumber", host->cpus);
 	cli_add_int(obj, "cpuallocated", host->cpu_allocated);
