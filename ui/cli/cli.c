@@ -87,6 +87,18 @@ int cli_run(struct cli_ctx *ctx, enum cli_format format, int argc, char *const *
 	if (kv_args_parse(argc - used, argv + used, &args, &err) < 0 ||
 	    kv_args_check_known(&args, cmd->keys, &err) < 0)
 		goto fail;
+	/* No key takes an empty value: say which one was left blank rather
+	 * than what a lookup of nothing found. */
+	for (size_t i = 0; i < args.count; i++) {
+		size_t len;
+
+		text_trim_span(args.items[i].value, &len);
+		if (len == 0) {
+			bd_error_set(&err, BD_ERR_PARAM, "parameter %s must not be empty",
+				     args.items[i].key);
+			goto fail;
+		}
+	}
 	if (!ctx->store) {
 		ctx->store = store_open(ctx->db_path, &err);
 		if (!ctx->store)
