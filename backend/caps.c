@@ -416,6 +416,7 @@ int caps_parse_uefi_properties(const char *text, size_t len, struct host_caps *c
 	const char *end = text ? text + len : NULL;
 	const char *line = text;
 	int line_no = 0;
+	int known_keys = 0;
 	int ret = -1;
 
 	if (!text || !caps) {
@@ -473,6 +474,7 @@ int caps_parse_uefi_properties(const char *text, size_t len, struct host_caps *c
 		slot = caps_property_slot(&found, key);
 		if (!slot)
 			continue; /* other agent settings share the file */
+		known_keys++;
 		if (!value[0]) {
 			free(*slot);
 			*slot = NULL;
@@ -485,6 +487,15 @@ int caps_parse_uefi_properties(const char *text, size_t len, struct host_caps *c
 		}
 	}
 
+	/* A file without a single uefi.properties key is the wrong file
+	 * (say /etc/passwd, whose "name:..." lines parse as keys). */
+	if (!known_keys) {
+		bd_error_set(err, BD_ERR_PARAM, "uefi.properties holds none of its keys: "
+			     "expected guest.loader.legacy, guest.loader.secure, "
+			     "guest.nvram.template.legacy, guest.nvram.template.secure or "
+			     "guest.nvram.path");
+		goto cleanup;
+	}
 	if (caps_properties_check_roles(&found, err) < 0)
 		goto cleanup;
 	found.autoselect = false;
