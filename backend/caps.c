@@ -417,6 +417,7 @@ int caps_parse_uefi_properties(const char *text, size_t len, struct host_caps *c
 	const char *line = text;
 	int line_no = 0;
 	int known_keys = 0;
+	int setting_lines = 0;
 	int ret = -1;
 
 	if (!text || !caps) {
@@ -471,6 +472,7 @@ int caps_parse_uefi_properties(const char *text, size_t len, struct host_caps *c
 				     "before its separator", line_no);
 			goto cleanup;
 		}
+		setting_lines++;
 		slot = caps_property_slot(&found, key);
 		if (!slot)
 			continue; /* other agent settings share the file */
@@ -487,9 +489,10 @@ int caps_parse_uefi_properties(const char *text, size_t len, struct host_caps *c
 		}
 	}
 
-	/* A file without a single uefi.properties key is the wrong file
-	 * (say /etc/passwd, whose "name:..." lines parse as keys). */
-	if (!known_keys) {
+	/* Settings without a single uefi.properties key mean the wrong file
+	 * (say /etc/passwd, whose "name:..." lines parse as keys); an empty
+	 * or comment-only file still says "no UEFI". */
+	if (setting_lines && !known_keys) {
 		bd_error_set(err, BD_ERR_PARAM, "uefi.properties holds none of its keys: "
 			     "expected guest.loader.legacy, guest.loader.secure, "
 			     "guest.nvram.template.legacy, guest.nvram.template.secure or "
