@@ -140,6 +140,34 @@ fleet_down()
 }
 # ---- end of fleet ----
 
+# ---- fuzz smoke: libFuzzer targets of tests/fuzz, FUZZ_SECONDS each
+# (default 20); longer runs: docs/reliability.md ----
+BUILD_FUZZ="$REPO/build-fuzz"
+
+fuzz_smoke()
+{
+	local target corpus
+
+	if ! CC=clang build_in "$BUILD_FUZZ" -Dfuzz=true -Db_lundef=false; then
+		echo "dev.sh: the fuzz build failed" >&2
+		return 1
+	fi
+	for target in args uefi-properties theme domcaps; do
+		# New inputs go to a scratch copy; the committed corpus stays as is.
+		corpus=$(mktemp -d)
+		cp "$REPO/tests/fuzz/corpus/$target/"* "$corpus/"
+		echo "dev.sh: fuzzing $target for ${FUZZ_SECONDS:-20}s"
+		if ! (cd "$corpus" && "$BUILD_FUZZ/tests/fuzz/fuzz-$target" \
+			-max_total_time="${FUZZ_SECONDS:-20}" "$corpus" >"$corpus.log" 2>&1); then
+			tail -n 30 "$corpus.log" >&2
+			echo "dev.sh: fuzz-$target crashed; the input is in $corpus" >&2
+			return 1
+		fi
+		rm -rf "$corpus" "$corpus.log"
+	done
+}
+# ---- end of fuzz smoke ----
+
 cmd_test()
 {
 	local status=0 counts passed failed skipped
@@ -153,11 +181,15 @@ cmd_test()
 	meson test -C "$BUILD" --print-errorlogs || status=1
 
 	if build_in "$BUILD_ASAN" -Db_sanitize=address,undefined -Db_lundef=false; then
-		meson test -C "$BUILD_ASAN" --suite unit --suite cli --print-errorlogs || status=1
+		meson test -C "$BUILD_ASAN" --suite unit --suite cli --suite fuzz --print-errorlogs || status=1
 	else
 		echo "dev.sh: the sanitizer build failed; its suites did not run" >&2
 		status=1
 	fi
+
+	# ---- fuzz smoke: each libFuzzer target for a bounded time (clang) ----
+	fuzz_smoke || status=1
+	# ---- end of fuzz smoke ----
 
 	counts=$(count_results "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json")
 	read -r passed failed skipped <<<"$counts"
