@@ -23,6 +23,7 @@ bin=$1 uri=$2 images=$3 work=$4 rounds=$5 out=$6
 db="$work/boot.db"
 export BOOTDECK_LOG="$work/bootdeck.log"
 MARKER_TIMEOUT_S=90
+DIRECT_TIMEOUT_S=20
 
 bd() { "$bin" --db "$db" "$@"; }
 now() { date +%s.%N; }
@@ -64,7 +65,7 @@ boot_libvirt() { # MODE(BIOS|UEFI-LEGACY|UEFI-SECURE) TEMPLATE NAME
 # QEMU run directly, for the KVM question: the same machine, firmware and
 # media as the libvirt guests, its serial console in a file.
 boot_direct() { # ACCEL MODE MEDIA
-	local log="$work/direct.serial.log" vars="$work/direct.vars.fd" pid start seen deadline
+	local log="$work/direct.serial.log" vars="$work/direct.vars.fd" pid start seen deadline why
 	local -a args=(-accel "$1" -machine q35 -m 256 -display none -no-reboot
 		-serial "file:$log" -monitor none)
 	rm -f "$log"
@@ -89,7 +90,7 @@ boot_direct() { # ACCEL MODE MEDIA
 	start=$(now)
 	qemu-system-x86_64 "${args[@]}" 2>"$work/direct.err" &
 	pid=$!
-	deadline=$(echo "$start + 30" | bc -l)
+	deadline=$(echo "$start + $DIRECT_TIMEOUT_S" | bc -l)
 	seen=""
 	# A guest KVM cannot run stops with "KVM internal error" and stays
 	# paused: give up at once instead of waiting out the deadline.
@@ -107,10 +108,15 @@ boot_direct() { # ACCEL MODE MEDIA
 		echo "direct $1 $2 $3 $(elapsed "$start" "$seen")" >>"$out"
 	else
 		sleep 0.2 # let QEMU finish writing its complaint
-		echo "direct $1 $2 $3 fail $(grep -v -e '^extra data' -e '^ *$' "$work/direct.err" |
-			grep -v 'warning: host doesn' | head -3 | tr '\n' ' ' | cut -c1-200)" >>"$out"
+		why=$(grep -v -e '^extra data' -e '^ *$' -e 'warning: host doesn' "$work/direct.err" |
+			head -3 | tr '\n' ' ' | cut -c1-200)
+		[ -n "$why" ] || why="nothing on the serial console within ${DIRECT_TIMEOUT_S} s and no error from QEMU"
+		echo "direct $1 $2 $3 fail $why" >>"$out"
 	fi
+	# A halted guest does not always end QEMU on SIGTERM.
 	kill "$pid" 2>/dev/null || true
+	sleep 0.5
+	kill -9 "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 }
 
@@ -139,7 +145,7 @@ if "$bin" --db "$kvm_db" addHost clusterid=bench name=full-kvm "url=$uri" virtty
 	>"$work/kvm.json" 2>&1; then
 	echo "kvm-probe $(python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["host"]; print(h["state"], h.get("uefi"), h.get("details", {}).get("host.probe.error", ""))' "$work/kvm.json")" >>"$out"
 else
-	echo "kvm-probe refused: $(tr '\n' ' ' <"$work/kvm.json" | cut -c1-300)" >>"$out"
+	echo "kvm-probe refused: $(head -1 "$work/kvm.json" | cut -c1-600)" >>"$out"
 fi
 
 for accel in kvm tcg; do

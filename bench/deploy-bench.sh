@@ -32,13 +32,16 @@ deploy_bootdeck() { # NAME
 
 # virt-install 4.x: firmware features select the enrolled Secure Boot OVMF,
 # the overlay goes into the same pool bootdeck uses, backed by the same image.
+# Left alone it also gives a UEFI guest an emulated TPM (one more process,
+# swtpm, to start) and a network card: --tpm none and --network none keep
+# the guest the same as bootdeck's.
 deploy_virt_install() { # NAME
 	virt-install --connect "$uri" --name "$1" --memory 256 --vcpus 1 \
 		--machine q35 --virt-type qemu \
 		--boot uefi,firmware.feature0.name=secure-boot,firmware.feature0.enabled=yes,firmware.feature1.name=enrolled-keys,firmware.feature1.enabled=yes \
 		--features smm.state=on --import \
 		--disk "pool=bootdeck,size=1,backing_store=$images/secure.qcow2,backing_format=qcow2,format=qcow2,bus=sata" \
-		--network none --graphics none --noautoconsole \
+		--network none --tpm none --graphics none --noautoconsole \
 		--osinfo detect=on,require=off >/dev/null
 }
 
