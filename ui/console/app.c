@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/recover.h"
 #include "theme-load.h"
 
 const struct screen_class *const screen_classes[SCREEN_LAST] = {
@@ -153,6 +154,10 @@ struct app *app_new(const char *db_path, struct bd_error *err)
 	app->db_path = strdup(db_path);
 	app->store = store_open(db_path, err);
 	if (!app->store || !app->db_path || worker_init(&app->worker, db_path) < 0)
+		goto error;
+	/* Settle what a killed bootdeck left half done before the first screen
+	 * shows it, as every CLI command does. */
+	if (recover_at_start(app->store, db_path, NULL, err) < 0)
 		goto error;
 	theme_init_default(&app->theme);
 	if (grid_resize(&app->grid, 80, 24) < 0)
