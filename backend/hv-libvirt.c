@@ -72,6 +72,14 @@ static bool hvl_last_is(int code)
 }
 
 /* Fills err with "<message>: <hypervisor text>". */
+static bool hvl_connection_lost(void)
+{
+	virErrorPtr last = virGetLastError();
+
+	return last && (last->domain == VIR_FROM_RPC || last->code == VIR_ERR_NO_CONNECT ||
+			last->code == VIR_ERR_RPC);
+}
+
 static int hvl_error_set(struct bd_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -83,6 +91,11 @@ static int hvl_error_set(struct bd_error *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof message, fmt, ap);
 	va_end(ap);
+	/* Whatever was being asked, a daemon that went away mid-call (closed
+	 * socket, end of file on the RPC stream) means the host is unreachable,
+	 * not that the request was wrong. */
+	if (hvl_connection_lost())
+		code = BD_ERR_UNAVAILABLE;
 	bd_error_set(err, code, "%s: %s", message, hvl_last_text());
 	virResetLastError();
 	return -1;
@@ -1747,6 +1760,79 @@ static int hvl_firmware(struct hv_conn *conn, const char *name, char **loader, c
 	return 0;
 }
 
+static int hvl_guest_uuid(struct hv_conn *conn, const char *name, char uuid[37],
+			  struct bd_error *err)
+{
+	virDomainPtr dom = hvl_domain_get(conn, name, err);
+	char text[VIR_UUID_STRING_BUFLEN];
+	int ret = -1;
+
+	if (!dom)
+		return -1;
+	if (virDomainGetUUIDString(dom, text) < 0) {
+		hvl_error_set(err, BD_ERR_INTERNAL, "cannot read the UUID of guest '%s' on host '%s'",
+			      name, conn->shown_url);
+		goto cleanup;
+	}
+	snprintf(uuid, 37, "%s", text);
+	ret = 0;
+cleanup:
+	virDomainFree(dom);
+	return ret;
+}
+
+static int hvl_disk_list(struct hv_conn *conn, char ***paths, size_t *count, struct bd_error *err)
+{
+	virStoragePoolPtr pool = NULL;
+	virStorageVolPtr *vols = NULL;
+	char **out = NULL;
+	size_t n = 0;
+	int nvol = 0;
+	int ret = -1;
+
+	*paths = NULL;
+	*count = 0;
+	pool = hvl_pool_get(conn, err);
+	if (!pool)
+		return -1;
+	/* Files written behind libvirt's back (or by a killed caller) show
+	 * only after a refresh. */
+	virStoragePoolRefresh(pool, 0);
+	nvol = virStoragePoolListAllVolumes(pool, &vols, 0);
+	if (nvol < 0) {
+		hvl_error_set(err, BD_ERR_UNAVAILABLE,
+			      "cannot list the disks of pool '" HVL_POOL_NAME "' on host '%s'",
+			      conn->shown_url);
+		goto cleanup;
+	}
+	out = calloc((size_t)nvol + 1, sizeof *out);
+	if (!out) {
+		bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+		goto cleanup;
+	}
+	for (int i = 0; i < nvol; i++) {
+		char *path = virStorageVolGetPath(vols[i]);
+
+		if (path)
+			out[n++] = path;
+	}
+	*paths = out;
+	*count = n;
+	out = NULL;
+	ret = 0;
+cleanup:
+	if (out) {
+		for (size_t i = 0; i < n; i++)
+			free(out[i]);
+		free(out);
+	}
+	for (int i = 0; i < nvol; i++)
+		virStorageVolFree(vols[i]);
+	free(vols);
+	virStoragePoolFree(pool);
+	return ret;
+}
+
 const struct hv_driver hv_libvirt_driver = {
 	.name = "libvirt",
 	.handles = hvl_handles,
@@ -1767,4 +1853,6 @@ const struct hv_driver hv_libvirt_driver = {
 	.verify_secure = hvl_verify_secure,
 	.firmware = hvl_firmware,
 	.storage_dir = hvl_storage_dir,
+	.guest_uuid = hvl_guest_uuid,
+	.disk_list = hvl_disk_list,
 };

@@ -103,6 +103,13 @@ struct hv_driver {
 	 * and writable by the hypervisor's own user. It is created when
 	 * missing; *dir_out gets an owned path as the host sees it. */
 	int (*storage_dir)(struct hv_conn *conn, char **dir_out, struct bd_error *err);
+	/* The guest's UUID ("xxxxxxxx-xxxx-..."; bootdeck gives each guest its
+	 * VM id), so leftovers can be told from other owners' guests. */
+	int (*guest_uuid)(struct hv_conn *conn, const char *name, char uuid[37],
+			  struct bd_error *err);
+	/* Paths of the disks in bootdeck's own storage on the host (what
+	 * disk_create makes); caller frees each and the array. */
+	int (*disk_list)(struct hv_conn *conn, char ***paths, size_t *count, struct bd_error *err);
 };
 
 /* The driver serving `url`, or NULL with a 431 error naming the URL. */

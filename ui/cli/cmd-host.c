@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend/hostops.h"
+#include "backend/recover.h"
 #include "backend/store.h"
 #include "model/text.h"
 
@@ -139,6 +140,9 @@ static int cmd_host_reconnect_exec(struct cli_ctx *ctx, const struct kv_args *ar
 	if (!id)
 		return -1;
 	rc = hostops_reconnect(ctx->store, id, &host, ctx->progress, ctx->progress_opaque, err);
+	/* Back from a fault: clear what work cut short by it left there. */
+	if (rc == 0)
+		rc = recover_sweep_host(ctx->store, host.id, NULL, err);
 	if (rc == 0)
 		host_response(ctx, &host, response);
 	host_clear(&host);

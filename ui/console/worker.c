@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend/hostops.h"
+#include "backend/recover.h"
 #include "backend/store.h"
 #include "backend/vmops.h"
 
@@ -85,6 +86,8 @@ static int worker_run_host(struct store *store, struct job *job, struct worker *
 	}
 	case JOB_HOST_RECONNECT:
 		rc = hostops_reconnect(store, job->id, &host, worker_report, worker, &job->err);
+		if (rc == 0)
+			rc = recover_sweep_host(store, host.id, NULL, &job->err);
 		break;
 	case JOB_HOST_ENABLE:
 	case JOB_HOST_DISABLE:
