@@ -340,6 +340,8 @@ struct vm_context {
 	 * exactly that and never a guest or disk that is not its own. */
 	bool created_disk;
 	bool defined_domain;
+	/* The live guest failed the Secure Boot check and was stopped. */
+	bool insecure;
 };
 
 static void vm_context_clear(struct vm_context *ctx)
@@ -451,6 +453,7 @@ static int vm_bring_up(struct store *store, struct vm_context *ctx, bool fresh, 
 
 		/* Never leave a Secure VM running without Secure Boot. */
 		s->drv->destroy(s->conn, ctx->vm.name, &ignored);
+		ctx->insecure = true;
 		bd_error_prefix(err, "VM '%s' started without Secure Boot on host '%s' and was stopped",
 				ctx->vm.name, ctx->host.name);
 		return -1;
@@ -809,7 +812,10 @@ int vmops_start(struct store *store, const char *vm_id, struct vm *out,
 	if (deploy_reserve(store, &ctx, &ask, false, err) < 0)
 		goto out;
 	if (vm_bring_up(store, &ctx, !had_host, true, progress, opaque, err) < 0) {
-		ctx.vm.state = before == VM_STATE_ERROR ? VM_STATE_ERROR : VM_STATE_STOPPED;
+		/* A guest that came up without Secure Boot is not merely stopped:
+		 * its definition on the host is wrong until someone looks. */
+		ctx.vm.state = before == VM_STATE_ERROR || ctx.insecure ? VM_STATE_ERROR
+									: VM_STATE_STOPPED;
 		store_vm_update(store, &ctx.vm, NULL);
 		vm_event(store, &ctx.vm, "VM.START", EVENT_ERROR, "VM '%s' failed to start on '%s': %s",
 			 ctx.vm.name, ctx.host.name, err->text);

@@ -7,6 +7,8 @@
 #   - no VM is Starting, Stopping, Migrating or Expunging
 #   - every domain on a host has a VM record there, and every Running,
 #     Stopped or Destroyed record has its domain
+#   - no fleet host (the unused one too) keeps a domain or a disk in
+#     bootdeck's storage without a VM record owning it
 #   - the VMs recorded Running are exactly the running domains
 #   - listHosts' cpuallocated/memoryallocated equal the running guests' sizes
 #   - no VM record vanishes unless it was expunged (data lost = 0)
@@ -66,7 +68,7 @@ records_before=""
 
 check_invariants()
 {
-	local host uri listing doms running rows rec_all rec_run rec_live ic stuck allocs alloc want_cpu now missing name
+	local host uri listing doms running rows rec_all rec_run rec_live ic stuck allocs alloc want_cpu now missing name owned dir disks
 
 	checks=$((checks + 1))
 	ic=$(rel_sql 'PRAGMA integrity_check;')
@@ -98,6 +100,16 @@ for h in json.load(sys.stdin)["host"]:
 		[ "$alloc" = "$want_cpu $((want_cpu * VM_MEM))" ] ||
 			violation "capacity of $host: recorded '$alloc', running guests need '$want_cpu $((want_cpu * VM_MEM))'"
 	done
+	# Every fleet host, even one bootdeck never placed on, and the disks
+	# in bootdeck's storage: none without a record owning it.
+	owned=$(rel_sql "SELECT disk FROM vms WHERE disk IS NOT NULL;" | sorted_lines)
+	for dir in full nosecure nouefi; do
+		disks=$(ls "$REL_FLEET_DIR/$dir/data/libvirt/bootdeck/"*.qcow2 2>/dev/null | sorted_lines || true)
+		missing=$(LC_ALL=C comm -23 <(echo "$disks") <(echo "$owned") | sed '/^$/d')
+		[ -z "$missing" ] || violation "disks without a VM record on $dir: $(echo $missing)"
+	done
+	listing=$(virsh -q -c "$FLEET_FULL_URI" list --all --name | without_canaries | sed '/^$/d')
+	[ -z "$listing" ] || violation "domains without a VM record on full: $(echo $listing)"
 	now=$(awk -F'|' '{ print $1 }' <<<"$rows" | sorted_lines)
 	for name in $(LC_ALL=C comm -23 <(echo "$records_before") <(echo "$now")); do
 		if [ "$name" != "${expunge_target:-}" ]; then

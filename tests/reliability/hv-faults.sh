@@ -85,7 +85,7 @@ kill_after_define()
 # Records consistent with every fleet host once all are back.
 check_consistent()
 {
-	local label=$1 host dir listing doms rows missing running rec_run disks owned
+	local label=$1 host dir listing doms rows missing running rec_run disks owned found=0
 	rows=$(rel_sql "SELECT v.name, coalesce(h.name, ''), v.state FROM vms v LEFT JOIN hosts h ON h.id = v.host_id;")
 	check "$label: no VM stuck" "$(awk -F'|' '$3 ~ /^(Starting|Stopping|Migrating|Expunging)$/' <<<"$rows")" ""
 	for dir in full nosecure nouefi; do
@@ -98,10 +98,13 @@ check_consistent()
 		running=$(awk '$2 == "running" { print $1 }' <<<"$listing" | sort)
 		rec_run=$(awk -F'|' -v h="$host" '$2 == h && $3 == "Running" { print $1 }' <<<"$rows" | sort)
 		[ -z "$host" ] || check "$label: Running records are the running domains on '$host'" "$(echo $running)" "$(echo $rec_run)"
-		disks=$(ls "$REL_FLEET_DIR/$dir/data/bootdeck/"*.qcow2 2>/dev/null | sort || true)
+		disks=$(ls "$REL_FLEET_DIR/$dir/data/libvirt/bootdeck/"*.qcow2 2>/dev/null | sort || true)
 		owned=$(rel_sql "SELECT disk FROM vms WHERE disk IS NOT NULL;" | sort)
 		check "$label: no leftover disk on '$dir'" "$(comm -23 <(echo "$disks") <(echo "$owned") | sed '/^$/d' | tr '\n' ' ')" ""
+		found=$((found + $(echo "$disks" | sed '/^$/d' | wc -l)))
 	done
+	# The disk listing is looked at where the disks really are.
+	check "$label: every recorded disk found" "$found" "$(rel_sql "SELECT count(*) FROM vms WHERE disk IS NOT NULL;")"
 	check "$label: integrity" "$(rel_sql 'PRAGMA integrity_check;')" ok
 }
 
