@@ -113,6 +113,8 @@ int main(int argc, char **argv)
 
 	printf("rss_kib %ld\n", cb_status_kib("VmRSS"));
 	printf("hwm_kib %ld\n", cb_status_kib("VmHWM"));
+	printf("rss_anon_kib %ld\n", cb_status_kib("RssAnon"));
+	printf("rss_file_kib %ld\n", cb_status_kib("RssFile"));
 	ret = EXIT_SUCCESS;
 cleanup:
 	app_free(app);

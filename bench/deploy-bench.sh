@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Deploy latency: bootdeck against virt-install on the same private host,
 # the same UEFI SECURE guest (shim + grub from tests/fixtures), started and
-# not waited for. The two tools alternate, each going first every other
-# round; everything they made is removed between rounds, untimed.
+# not waited for. virt-install runs twice per round: with its defaults
+# (the command of the performance issue), and trimmed to bootdeck's guest.
+# The three take turns going first; everything they made is removed between
+# rounds, untimed.
 #
 #   bench/deploy-bench.sh BOOTDECK URI IMAGES_DIR WORK_DIR ROUNDS OUT
 #
-# OUT gets one line per deploy: "bootdeck SECONDS" or "virt-install SECONDS",
+# OUT gets one line per deploy: "bootdeck SECONDS", "virt-install SECONDS"
+# (same guest) or "virt-install-defaults SECONDS",
 # then "rpc SECONDS_IN_LIBVIRT SECONDS_TOTAL" for one bootdeck deploy traced
 # with libvirt's client log (the time bootdeck waits on the daemon).
 set -euo pipefail
@@ -19,10 +22,14 @@ export BOOTDECK_LOG="$work/bootdeck.log"
 bd() { "$bin" --db "$db" "$@"; }
 now() { date +%s.%N; }
 
-cleanup_round() { # NAME_BOOTDECK NAME_VIRT_INSTALL
+cleanup_round() { # NAME_BOOTDECK NAME_VIRT_INSTALL...
+	local name
 	bd destroyVirtualMachine "id=$1" expunge=true >/dev/null 2>&1 || true
-	virsh -q -c "$uri" destroy "$2" >/dev/null 2>&1 || true
-	virsh -q -c "$uri" undefine "$2" --nvram --remove-all-storage >/dev/null 2>&1 || true
+	shift
+	for name in "$@"; do
+		virsh -q -c "$uri" destroy "$name" >/dev/null 2>&1 || true
+		virsh -q -c "$uri" undefine "$name" --nvram --remove-all-storage >/dev/null 2>&1 || true
+	done
 }
 
 deploy_bootdeck() { # NAME
@@ -32,18 +39,22 @@ deploy_bootdeck() { # NAME
 
 # virt-install 4.x: firmware features select the enrolled Secure Boot OVMF,
 # the overlay goes into the same pool bootdeck uses, backed by the same image.
-# Left alone it also gives a UEFI guest an emulated TPM (one more process,
-# swtpm, to start) and a network card: --tpm none and --network none keep
-# the guest the same as bootdeck's.
-deploy_virt_install() { # NAME
-	virt-install --connect "$uri" --name "$1" --memory 256 --vcpus 1 \
+virt_install() { # NAME [EXTRA OPTIONS...]
+	local name=$1
+	shift
+	virt-install --connect "$uri" --name "$name" --memory 256 --vcpus 1 \
 		--machine q35 --virt-type qemu \
 		--boot uefi,firmware.feature0.name=secure-boot,firmware.feature0.enabled=yes,firmware.feature1.name=enrolled-keys,firmware.feature1.enabled=yes \
 		--features smm.state=on --import \
 		--disk "pool=bootdeck,size=1,backing_store=$images/secure.qcow2,backing_format=qcow2,format=qcow2,bus=sata" \
-		--network none --tpm none --graphics none --noautoconsole \
-		--osinfo detect=on,require=off >/dev/null
+		--noautoconsole --osinfo detect=on,require=off "$@" >/dev/null 2>>"$work/virt-install.err"
 }
+
+# Left alone, virt-install gives a UEFI guest an emulated TPM (one more
+# process, swtpm, to start), a network card and graphics; bootdeck's guest
+# has none of them.
+deploy_virt_install() { virt_install "$1" --network none --tpm none --graphics none; }
+deploy_virt_install_defaults() { virt_install "$1"; }
 
 timed() { # LABEL FUNCTION NAME
 	local start end
@@ -61,20 +72,21 @@ bd addHost clusterid=bench name=full "url=$uri" virttype=qemu >/dev/null
 bd registerTemplate name=secure "url=$images/secure.qcow2" format=QCOW2 >/dev/null
 bd createServiceOffering name=bench cpunumber=1 memory=256 >/dev/null
 
-# One untimed round of each warms the daemon's caches for both tools.
+# One untimed round of each warms the daemon's caches for every tool.
 deploy_bootdeck bd-warm
 deploy_virt_install vi-warm
-cleanup_round bd-warm vi-warm
+deploy_virt_install_defaults vd-warm
+cleanup_round bd-warm vi-warm vd-warm
 
 for ((i = 1; i <= rounds; i++)); do
-	if ((i % 2)); then
-		timed bootdeck deploy_bootdeck "bd-$i"
-		timed virt-install deploy_virt_install "vi-$i"
-	else
-		timed virt-install deploy_virt_install "vi-$i"
-		timed bootdeck deploy_bootdeck "bd-$i"
-	fi
-	cleanup_round "bd-$i" "vi-$i"
+	for ((k = 0; k < 3; k++)); do
+		case $(((i + k) % 3)) in
+		0) timed bootdeck deploy_bootdeck "bd-$i" ;;
+		1) timed virt-install deploy_virt_install "vi-$i" ;;
+		2) timed virt-install-defaults deploy_virt_install_defaults "vd-$i" ;;
+		esac
+	done
+	cleanup_round "bd-$i" "vi-$i" "vd-$i"
 done
 
 # Where a bootdeck deploy spends its time: libvirt's client log stamps
@@ -84,5 +96,5 @@ start=$(now)
 LIBVIRT_LOG_OUTPUTS="1:file:$work/libvirt-client.log" LIBVIRT_LOG_FILTERS="1:rpc.netclient 4:*" \
 	deploy_bootdeck bd-traced
 end=$(now)
-cleanup_round bd-traced none
+cleanup_round bd-traced
 echo "rpc $(python3 "$here/rpc-split.py" "$work/libvirt-client.log") $(echo "$end - $start" | bc -l)" >>"$out"
