@@ -175,7 +175,8 @@ cmd_test()
 	# Sanitizer reports must fail the test that triggers them.
 	export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1}"
 	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}"
-	rm -f "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json"
+	rm -f "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json" \
+		"$BUILD/meson-logs/valgrind.json"
 
 	fleet_up
 	meson test -C "$BUILD" --print-errorlogs || status=1
@@ -187,11 +188,21 @@ cmd_test()
 		status=1
 	fi
 
+	# ---- valgrind: memcheck on the CLI and headless screen test programs
+	# (the plain build: ASan and valgrind do not mix); the binary itself is
+	# checked by the reliability suite's memcheck-cli ----
+	BOOTDECK_SLOW=1 meson test -C "$BUILD" --suite cli --suite console --logbase valgrind \
+		--timeout-multiplier=6 --print-errorlogs \
+		--wrap='valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q' ||
+		status=1
+	# ---- end of valgrind ----
+
 	# ---- fuzz smoke: each libFuzzer target for a bounded time (clang) ----
 	fuzz_smoke || status=1
 	# ---- end of fuzz smoke ----
 
-	counts=$(count_results "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json")
+	counts=$(count_results "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json" \
+		"$BUILD/meson-logs/valgrind.json")
 	read -r passed failed skipped <<<"$counts"
 	[ "$skipped" -eq 0 ] || echo "($skipped skipped)"
 	echo "$passed passed, $failed failed"
