@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every bootdeck benchmark and writes docs/performance.md.
 #
-#   bench/run-all.sh                 full run (about 10 minutes, needs root
+#   bench/run-all.sh                 full run (about 15 minutes, needs root
 #                                    for the private libvirt fleet)
 #   bench/run-all.sh --smoke         tiny sizes, under a minute, no pass/fail
 #                                    on timings; skips the real-host benches
