@@ -4,6 +4,8 @@
 #   scripts/dev.sh run    install, build, open the console on a demo database
 #   scripts/dev.sh test   install, build, run every test suite (plus the unit
 #                         and cli suites again under ASan/UBSan)
+#   scripts/dev.sh bench  install, build, run every benchmark (bench/run-all.sh,
+#                         about 15 minutes) and rewrite docs/performance.md
 #
 # Needs root for apt-get; run it as root or through sudo.
 set -euo pipefail
@@ -19,6 +21,9 @@ PACKAGES=(
 	grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools
 	expect tmux valgrind sqlite3 libxml2-utils man-db
 )
+# Only the full benchmarks need these: the tool bootdeck is compared with
+# (and the TPM emulator its defaults give a UEFI guest), and bc for timings.
+BENCH_PACKAGES=(virtinst swtpm swtpm-tools bc)
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD="$REPO/build"
@@ -32,7 +37,7 @@ die()
 
 usage()
 {
-	printf 'usage: %s run|test\n' "$0" >&2
+	printf 'usage: %s run|test|bench\n' "$0" >&2
 	exit 2
 }
 
@@ -43,15 +48,16 @@ need_root()
 	exec sudo -- "$0" "$@"
 }
 
+# install_packages PACKAGE...: apt-get the ones not installed yet.
 install_packages()
 {
 	local missing=() pkg
 
-	for pkg in "${PACKAGES[@]}"; do
+	for pkg in "$@"; do
 		dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 	done
 	if [ "${#missing[@]}" -eq 0 ]; then
-		echo "dev.sh: all ${#PACKAGES[@]} packages are installed"
+		echo "dev.sh: all $# packages are installed"
 		return 0
 	fi
 	echo "dev.sh: installing ${missing[*]}"
@@ -211,16 +217,22 @@ cmd_test()
 	[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
 }
 
+cmd_bench()
+{
+	install_packages "${BENCH_PACKAGES[@]}"
+	bash "$REPO/bench/run-all.sh"
+}
+
 main()
 {
 	[ $# -eq 1 ] || usage
 	case $1 in
-	run|test) ;;
+	run|test|bench) ;;
 	*) usage ;;
 	esac
 	need_root "$@"
 	cd "$REPO"
-	install_packages
+	install_packages "${PACKAGES[@]}"
 	build_in "$BUILD"
 	"cmd_$1"
 }
