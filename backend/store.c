@@ -1438,24 +1438,194 @@ cleanup:
 }
 
 /* Only the planner's columns, in onboarding order: no join, no sums, no
- * details, so 10,000 hosts read in about a millisecond. */
-static const char sql_host_plan_list[] =
-	"SELECT id, name, cluster_id, state, allocation, cpus, memory_mib,"
-	" cpu_used, memory_used_mib, uefi, secure FROM hosts ORDER BY rowid";
+ * details. */
+#define HOST_PLAN_COLUMNS                                                          \
+	"SELECT id, name, cluster_id, state, allocation, cpus, memory_mib,"        \
+	" cpu_used, memory_used_mib, uefi, secure FROM hosts"
+static const char sql_host_plan_list[] = HOST_PLAN_COLUMNS " ORDER BY rowid";
+/* hosts_cluster holds (cluster_id, rowid): no sort, only the cluster's rows. */
+static const char sql_host_plan_cluster[] =
+	HOST_PLAN_COLUMNS " WHERE cluster_id = ?1 ORDER BY rowid";
+static const char sql_host_plan_get[] = HOST_PLAN_COLUMNS " WHERE id = ?1";
 
-int store_host_plan_list(struct store *store, struct host_plan_row **out, size_t *count,
-			 struct bd_error *err)
+static int host_plan_row_read(struct store *store, sqlite3_stmt *stmt, struct host_plan_row *row,
+			      struct bd_error *err)
 {
-	sqlite3_stmt *stmt = store_stmt(store, sql_host_plan_list, err);
+	memset(row, 0, sizeof *row);
+	col_copy(stmt, 0, row->id, sizeof row->id);
+	col_copy(stmt, 1, row->name, sizeof row->name);
+	col_copy(stmt, 2, row->cluster_id, sizeof row->cluster_id);
+	row->state = db_enum(&host_state_table, sqlite3_column_text(stmt, 3));
+	row->allocation = db_enum(&allocation_state_table, sqlite3_column_text(stmt, 4));
+	if ((int)row->state < 0 || (int)row->allocation < 0)
+		return store_db_error(store, SQLITE_OK, err,
+				      "read host '%s' (unknown state or allocation)", row->name);
+	row->cpus = sqlite3_column_int(stmt, 5);
+	row->memory_mib = sqlite3_column_int64(stmt, 6);
+	row->cpu_used = sqlite3_column_int(stmt, 7);
+	row->memory_used_mib = sqlite3_column_int64(stmt, 8);
+	row->uefi = sqlite3_column_int(stmt, 9) != 0;
+	row->secure = sqlite3_column_int(stmt, 10) != 0;
+	return 0;
+}
+
+/* Runs a statement of planner host rows to the end into an owned array. */
+static int host_plan_rows(struct store *store, sqlite3_stmt *stmt, struct host_plan_row **out,
+			  size_t *count, struct bd_error *err)
+{
 	struct host_plan_row *list = NULL;
 	size_t used = 0, cap = 0;
 	int ret = -1;
 	int rc;
 
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (list_reserve((void **)&list, &cap, used + 1, sizeof *list) < 0) {
+			store_oom(err);
+			goto cleanup;
+		}
+		if (host_plan_row_read(store, stmt, &list[used++], err) < 0)
+			goto cleanup;
+	}
+	if (rc != SQLITE_DONE) {
+		store_db_error(store, rc, err, "list hosts for placement");
+		goto cleanup;
+	}
+	*out = list;
+	*count = used;
+	list = NULL;
+	ret = 0;
+cleanup:
+	stmt_release(stmt);
+	free(list);
+	return ret;
+}
+
+int store_host_plan_list(struct store *store, struct host_plan_row **out, size_t *count,
+			 struct bd_error *err)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql_host_plan_list, err);
+
+	if (!stmt)
+		return -1;
+	return host_plan_rows(store, stmt, out, count, err);
+}
+
+int store_host_plan_cluster(struct store *store, const char *cluster_id,
+			    struct host_plan_row **out, size_t *count, struct bd_error *err)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql_host_plan_cluster, err);
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
+	return host_plan_rows(store, stmt, out, count, err);
+}
+
+int store_host_plan_get(struct store *store, const char *id, struct host_plan_row *out,
+			struct bd_error *err)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql_host_plan_get, err);
+	int ret = -1;
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		ret = host_plan_row_read(store, stmt, out, err);
+	else if (rc == SQLITE_DONE)
+		bd_error_set(err, BD_ERR_PARAM, "host '%s' does not exist", id);
+	else
+		store_db_error(store, rc, err, "read host '%s' for placement", id);
+	stmt_release(stmt);
+	return ret;
+}
+
+/* Two plain scans, matched in memory: joining the three class rows to each
+ * cluster cost three index lookups per cluster, twice the time. */
+static const char sql_cluster_plan_clusters[] =
+	"SELECT id, name, cpu_overcommit, mem_overcommit FROM clusters ORDER BY rowid";
+static const char sql_cluster_plan_capacity[] =
+	"SELECT cluster_id, class, hosts, cpu_used, cpu_total, memory_used_mib,"
+	" memory_total_mib FROM cluster_capacity";
+
+static int cluster_plan_cmp_id(const void *a, const void *b)
+{
+	return strcmp((*(struct cluster_plan_row *const *)a)->id,
+		      (*(struct cluster_plan_row *const *)b)->id);
+}
+
+/* Fills each listed cluster's kept sums from the capacity rows. */
+static int cluster_plan_load_capacity(struct store *store, struct cluster_plan_row *list,
+				      size_t count, struct bd_error *err)
+{
+	struct cluster_plan_row **by_id = malloc((count ? count : 1) * sizeof *by_id);
+	struct cluster_plan_row *last = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int ret = -1;
+	int rc;
+
+	if (!by_id)
+		return store_oom(err);
+	for (size_t i = 0; i < count; i++)
+		by_id[i] = &list[i];
+	qsort(by_id, count, sizeof *by_id, cluster_plan_cmp_id);
+	stmt = store_stmt(store, sql_cluster_plan_capacity, err);
+	if (!stmt)
+		goto cleanup;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(stmt, 0);
+		int class = sqlite3_column_int(stmt, 1);
+		struct cluster_capacity *capacity;
+
+		/* A cluster's class rows come together: check the last one first. */
+		if (!id)
+			continue;
+		if (!last || strcmp(last->id, id) != 0) {
+			struct cluster_plan_row key, *keyp = &key, **found;
+
+			snprintf(key.id, sizeof key.id, "%s", id);
+			found = bsearch(&keyp, by_id, count, sizeof *by_id, cluster_plan_cmp_id);
+			if (!found)
+				continue;
+			last = *found;
+		}
+		if (class < 0 || class >= CAPACITY_CLASS_LAST)
+			continue;
+		capacity = &last->capacity[class];
+		capacity->hosts = sqlite3_column_int64(stmt, 2);
+		capacity->cpu_used = sqlite3_column_int64(stmt, 3);
+		capacity->cpu_total = sqlite3_column_int64(stmt, 4);
+		capacity->memory_used_mib = sqlite3_column_int64(stmt, 5);
+		capacity->memory_total_mib = sqlite3_column_int64(stmt, 6);
+	}
+	if (rc != SQLITE_DONE) {
+		store_db_error(store, rc, err, "read the clusters' capacity");
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	stmt_release(stmt);
+	free(by_id);
+	return ret;
+}
+
+int store_cluster_plan_list(struct store *store, struct cluster_plan_row **out, size_t *count,
+			    struct bd_error *err)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql_cluster_plan_clusters, err);
+	struct cluster_plan_row *list = NULL;
+	size_t used = 0, cap = 0;
+	int ret = -1;
+	int rc;
+
+	_Static_assert(CAPACITY_ANY == 0 && CAPACITY_UEFI == 1 && CAPACITY_SECURE == 2,
+		       "capacity classes are numbered as in the cluster_capacity table");
 	if (!stmt)
 		return -1;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct host_plan_row *row;
+		struct cluster_plan_row *row;
 
 		if (list_reserve((void **)&list, &cap, used + 1, sizeof *list) < 0) {
 			store_oom(err);
@@ -1465,25 +1635,17 @@ int store_host_plan_list(struct store *store, struct host_plan_row **out, size_t
 		memset(row, 0, sizeof *row);
 		col_copy(stmt, 0, row->id, sizeof row->id);
 		col_copy(stmt, 1, row->name, sizeof row->name);
-		col_copy(stmt, 2, row->cluster_id, sizeof row->cluster_id);
-		row->state = db_enum(&host_state_table, sqlite3_column_text(stmt, 3));
-		row->allocation = db_enum(&allocation_state_table, sqlite3_column_text(stmt, 4));
-		if ((int)row->state < 0 || (int)row->allocation < 0) {
-			store_db_error(store, SQLITE_OK, err,
-				       "read host '%s' (unknown state or allocation)", row->name);
-			goto cleanup;
-		}
-		row->cpus = sqlite3_column_int(stmt, 5);
-		row->memory_mib = sqlite3_column_int64(stmt, 6);
-		row->cpu_used = sqlite3_column_int(stmt, 7);
-		row->memory_used_mib = sqlite3_column_int64(stmt, 8);
-		row->uefi = sqlite3_column_int(stmt, 9) != 0;
-		row->secure = sqlite3_column_int(stmt, 10) != 0;
+		row->cpu_overcommit = sqlite3_column_double(stmt, 2);
+		row->mem_overcommit = sqlite3_column_double(stmt, 3);
 	}
 	if (rc != SQLITE_DONE) {
-		store_db_error(store, rc, err, "list hosts for placement");
+		store_db_error(store, rc, err, "list clusters for placement");
 		goto cleanup;
 	}
+	stmt_release(stmt);
+	stmt = NULL;
+	if (cluster_plan_load_capacity(store, list, used, err) < 0)
+		goto cleanup;
 	*out = list;
 	*count = used;
 	list = NULL;

@@ -105,6 +105,43 @@ struct host_plan_row {
  * narrow query; *out is an owned array released with free(). */
 int store_host_plan_list(struct store *store, struct host_plan_row **out, size_t *count,
 			 struct bd_error *err);
+/* The hosts of one cluster (id), in onboarding order: what a plan reads of
+ * the clusters it reaches; *out is an owned array released with free(). */
+int store_host_plan_cluster(struct store *store, const char *cluster_id,
+			    struct host_plan_row **out, size_t *count, struct bd_error *err);
+/* One host's planner row by id (an explicit or avoided host). */
+int store_host_plan_get(struct store *store, const char *id, struct host_plan_row *out,
+			struct bd_error *err);
+
+/* What the planner needs of a cluster to order the clusters without
+ * reading their hosts: the database keeps, per firmware class, how many
+ * hosts the cluster has (in any state) and the taken and schedulable
+ * capacity of those Up and Enabled (totals with the overcommit factors
+ * applied per host, truncated), as host rows and factors change. */
+enum capacity_class {
+	CAPACITY_ANY,          /* every host */
+	CAPACITY_UEFI,         /* hosts with UEFI */
+	CAPACITY_SECURE,       /* hosts with UEFI and proven Secure Boot */
+	CAPACITY_CLASS_LAST
+};
+struct cluster_capacity {
+	int64_t hosts;
+	int64_t cpu_used;
+	int64_t cpu_total;
+	int64_t memory_used_mib;
+	int64_t memory_total_mib;
+};
+struct cluster_plan_row {
+	char id[ID_LEN];
+	char name[NAME_SIZE];
+	double cpu_overcommit;
+	double mem_overcommit;
+	struct cluster_capacity capacity[CAPACITY_CLASS_LAST];
+};
+/* Every cluster in creation order (the order store_cluster_list gives);
+ * *out is an owned array released with free(). */
+int store_cluster_plan_list(struct store *store, struct cluster_plan_row **out, size_t *count,
+			    struct bd_error *err);
 /* Refused while VMs that are not expunged live on it. */
 int store_host_delete(struct store *store, const char *id, struct bd_error *err);
 

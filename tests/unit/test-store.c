@@ -239,7 +239,7 @@ static void test_create_new_file(void **state)
 	snprintf(fx->path, sizeof fx->path, "%s/bootdeck.db", folder);
 	store = fixture_open(fx);
 	umask(old_mask);
-	assert_int_equal(store_schema_version(store), 3);
+	assert_int_equal(store_schema_version(store), 4);
 
 	assert_int_equal(stat(fx->path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
@@ -250,7 +250,7 @@ static void test_create_new_file(void **state)
 	assert_int_equal(st.st_mode & 0777, 0700);
 
 	db = raw_open(fx->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version", NULL), 3);
+	assert_int_equal(raw_int(db, "PRAGMA user_version", NULL), 4);
 	assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = ?1",
 				 "vms_host_state"), 1);
 	assert_int_equal(raw_int(db, "SELECT journal_mode = 'wal' FROM pragma_journal_mode",
@@ -262,7 +262,7 @@ static void test_create_new_file(void **state)
 	add_cluster(store, "c1", &c);
 	store_close(store);
 	store = fixture_open(fx);
-	assert_int_equal(store_schema_version(store), 3);
+	assert_int_equal(store_schema_version(store), 4);
 	assert_ok(store_cluster_get(store, "c1", &c, &err), err);
 
 	/* A folder that cannot be made is a clear error, not a crash. */
@@ -326,7 +326,7 @@ static void test_upgrade_from_v1(void **state)
 	sqlite3_close(db);
 
 	struct store *store = fixture_open(fx);
-	assert_int_equal(store_schema_version(store), 3);
+	assert_int_equal(store_schema_version(store), 4);
 
 	/* v1 rows survive, and v2 columns get their defaults. */
 	assert_ok(store_cluster_get(store, "c1", &cluster, &err), err);
@@ -340,6 +340,25 @@ static void test_upgrade_from_v1(void **state)
 	assert_int_equal(host.cpu_allocated, 2);
 	assert_int_equal(host.memory_allocated_mib, 2048);
 	host_clear(&host);
+
+	/* v4 counted the cluster's capacity once: kvm1 (Up, Enabled, UEFI
+	 * without Secure Boot, 8 CPUs, 16 GiB) with web1's 2 vCPUs and 2 GiB. */
+	struct cluster_plan_row *rows = NULL;
+	size_t nrow = 0;
+
+	assert_ok(store_cluster_plan_list(store, &rows, &nrow, &err), err);
+	assert_int_equal(nrow, 1);
+	assert_string_equal(rows[0].name, "c1");
+	for (int k = CAPACITY_ANY; k <= CAPACITY_UEFI; k++) {
+		assert_int_equal(rows[0].capacity[k].hosts, 1);
+		assert_int_equal(rows[0].capacity[k].cpu_used, 2);
+		assert_int_equal(rows[0].capacity[k].cpu_total, 8);
+		assert_int_equal(rows[0].capacity[k].memory_used_mib, 2048);
+		assert_int_equal(rows[0].capacity[k].memory_total_mib, 16384);
+	}
+	assert_int_equal(rows[0].capacity[CAPACITY_SECURE].hosts, 0);
+	assert_int_equal(rows[0].capacity[CAPACITY_SECURE].cpu_total, 0);
+	free(rows);
 	assert_ok(store_vm_get(store, "web1", &vm, &err), err);
 	assert_int_equal(vm.boot.type, BOOT_TYPE_UEFI);
 	assert_int_equal(vm.boot.mode, BOOT_MODE_LEGACY);
@@ -383,7 +402,7 @@ static void test_refuse_newer_database(void **state)
 	assert_int_equal(err.code, BD_ERR_INTERNAL);
 	assert_non_null(strstr(err.text, fx->path));
 	assert_non_null(strstr(err.text, "version 99"));
-	snprintf(want, sizeof want, "version %d", 3);
+	snprintf(want, sizeof want, "version %d", 4);
 	assert_non_null(strstr(err.text, want));
 
 	/* Untouched: same version, no tables of ours. */
