@@ -51,106 +51,33 @@ void placement_clear(struct placement *placement)
 
 /* ---- the planner's view of the fleet ---- */
 
+/* A plan reads every cluster's kept sums (store_cluster_plan_list) to order
+ * the clusters, then the hosts of the clusters it reaches, one cluster at a
+ * time (store_host_plan_cluster): reading all 10,000 host rows was most of
+ * a plan. Hosts read are appended; an index names a host for good. */
 struct fleet {
-	struct cluster *clusters;
+	struct store *store;
+	struct cluster_plan_row *clusters;
 	size_t ncluster;
-	struct host_plan_row *hosts;
-	size_t nhost;
 	struct plan_cluster *pclusters;
-	struct plan_host *phosts;
-	struct plan_fleet plan;
+	struct plan_cluster_sums *sums;
+	struct host_plan_row *hosts;    /* read so far */
+	struct plan_host *phosts;       /* the same, as the planner sees them */
+	size_t nhost;
+	size_t host_cap;
+	size_t *members;                /* the last cluster handed over */
+	size_t member_cap;
 };
 
 static void fleet_free(struct fleet *fleet)
 {
 	free(fleet->clusters);
-	free(fleet->hosts);
 	free(fleet->pclusters);
+	free(fleet->sums);
+	free(fleet->hosts);
 	free(fleet->phosts);
+	free(fleet->members);
 	memset(fleet, 0, sizeof *fleet);
-}
-
-/* A cluster's id with its index in fleet->clusters, sorted for bsearch. */
-struct fleet_cluster_key {
-	const char *id;
-	size_t index;
-};
-
-static int fleet_cluster_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct fleet_cluster_key *)a)->id,
-		      ((const struct fleet_cluster_key *)b)->id);
-}
-
-/* Runs inside the deploy's write transaction, once per plan: hosts come
- * from the narrow store_host_plan_list() and clusters are matched by binary
- * search (a linear search per host cost 10,000 x 500 comparisons). */
-static int fleet_load(struct store *store, struct fleet *fleet, struct bd_error *err)
-{
-	struct fleet_cluster_key *by_id = NULL;
-
-	memset(fleet, 0, sizeof *fleet);
-	if (store_cluster_list(store, &fleet->clusters, &fleet->ncluster, err) < 0 ||
-	    store_host_plan_list(store, &fleet->hosts, &fleet->nhost, err) < 0)
-		goto fail;
-	fleet->pclusters = calloc(fleet->ncluster ? fleet->ncluster : 1, sizeof *fleet->pclusters);
-	fleet->phosts = calloc(fleet->nhost ? fleet->nhost : 1, sizeof *fleet->phosts);
-	by_id = malloc((fleet->ncluster ? fleet->ncluster : 1) * sizeof *by_id);
-	if (!fleet->pclusters || !fleet->phosts || !by_id) {
-		bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
-		goto fail;
-	}
-	for (size_t c = 0; c < fleet->ncluster; c++) {
-		fleet->pclusters[c].id = fleet->clusters[c].id;
-		fleet->pclusters[c].name = fleet->clusters[c].name;
-		by_id[c] = (struct fleet_cluster_key){ fleet->clusters[c].id, c };
-	}
-	qsort(by_id, fleet->ncluster, sizeof *by_id, fleet_cluster_cmp);
-	for (size_t h = 0; h < fleet->nhost; h++) {
-		const struct host_plan_row *host = &fleet->hosts[h];
-		struct plan_host *ph = &fleet->phosts[h];
-		struct fleet_cluster_key key = { host->cluster_id, 0 };
-		const struct fleet_cluster_key *found = NULL;
-		const struct cluster *cluster = NULL;
-
-		if (fleet->ncluster)
-			found = bsearch(&key, by_id, fleet->ncluster, sizeof *by_id,
-					fleet_cluster_cmp);
-		if (found) {
-			ph->cluster = found->index;
-			cluster = &fleet->clusters[found->index];
-		}
-		ph->id = host->id;
-		ph->name = host->name;
-		ph->up = host->state == HOST_STATE_UP;
-		ph->enabled = host->allocation == ALLOCATION_ENABLED;
-		ph->uefi = host->uefi;
-		ph->secure = host->uefi && host->secure;
-		ph->cpu_total = (int64_t)(host->cpus * (cluster ? cluster->cpu_overcommit : 1.0));
-		ph->mem_total_mib = (int64_t)((double)host->memory_mib *
-					      (cluster ? cluster->mem_overcommit : 1.0));
-		ph->cpu_used = host->cpu_used;
-		ph->mem_used_mib = host->memory_used_mib;
-	}
-	fleet->plan.clusters = fleet->pclusters;
-	fleet->plan.ncluster = fleet->ncluster;
-	fleet->plan.hosts = fleet->phosts;
-	fleet->plan.nhost = fleet->nhost;
-	free(by_id);
-	return 0;
-fail:
-	free(by_id);
-	fleet_free(fleet);
-	return -1;
-}
-
-static long fleet_find_host(const struct fleet *fleet, const char *id)
-{
-	for (size_t h = 0; h < fleet->nhost; h++) {
-		if (strcmp(fleet->hosts[h].id, id) == 0)
-			return (long)h;
-	}
-	return -1;
 }
 
 static long fleet_find_cluster(const struct fleet *fleet, const char *id)
@@ -160,6 +87,150 @@ static long fleet_find_cluster(const struct fleet *fleet, const char *id)
 			return (long)c;
 	}
 	return -1;
+}
+
+/* Appends host rows, as the planner sees them: all in cluster index c, or
+ * (c < 0) each in the cluster its row names. */
+static int fleet_add_hosts(struct fleet *fleet, const struct host_plan_row *rows, size_t count,
+			   long c, struct bd_error *err)
+{
+	size_t named = fleet->nhost;
+
+	if (fleet->nhost + count > fleet->host_cap) {
+		size_t cap = fleet->host_cap ? fleet->host_cap : 32;
+		struct host_plan_row *hosts;
+		struct plan_host *phosts;
+
+		while (cap < fleet->nhost + count)
+			cap *= 2;
+		hosts = realloc(fleet->hosts, cap * sizeof *hosts);
+		if (hosts)
+			fleet->hosts = hosts;
+		phosts = hosts ? realloc(fleet->phosts, cap * sizeof *phosts) : NULL;
+		if (!phosts)
+			return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+		fleet->phosts = phosts;
+		fleet->host_cap = cap;
+		named = 0;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct host_plan_row *host = &fleet->hosts[fleet->nhost];
+		struct plan_host *ph = &fleet->phosts[fleet->nhost];
+		long in = c >= 0 ? c : fleet_find_cluster(fleet, rows[i].cluster_id);
+		const struct cluster_plan_row *cluster;
+
+		/* The schema's foreign key makes this a broken database. */
+		if (in < 0)
+			return bd_error_set(err, BD_ERR_INTERNAL,
+					    "host '%s' belongs to an unknown cluster", rows[i].name);
+		cluster = &fleet->clusters[in];
+		*host = rows[i];
+		fleet->nhost++;
+		memset(ph, 0, sizeof *ph);
+		ph->cluster = (size_t)in;
+		ph->up = host->state == HOST_STATE_UP;
+		ph->enabled = host->allocation == ALLOCATION_ENABLED;
+		ph->uefi = host->uefi;
+		ph->secure = host->uefi && host->secure;
+		/* As the kept cluster totals count them (schema v4). */
+		ph->cpu_total = (int64_t)(host->cpus * cluster->cpu_overcommit);
+		ph->mem_total_mib = (int64_t)((double)host->memory_mib * cluster->mem_overcommit);
+		ph->cpu_used = host->cpu_used;
+		ph->mem_used_mib = host->memory_used_mib;
+	}
+	/* The planner's name pointers follow the rows when they moved. */
+	for (size_t h = named; h < fleet->nhost; h++) {
+		fleet->phosts[h].id = fleet->hosts[h].id;
+		fleet->phosts[h].name = fleet->hosts[h].name;
+	}
+	return 0;
+}
+
+/* plan_members_fn: reads cluster c's hosts when the planner reaches it. */
+static int fleet_members(void *opaque, size_t c, const struct plan_host **table,
+			 const size_t **members, size_t *count, struct bd_error *err)
+{
+	struct fleet *fleet = opaque;
+	struct host_plan_row *rows = NULL;
+	size_t nrow = 0, base = fleet->nhost;
+
+	if (store_host_plan_cluster(fleet->store, fleet->clusters[c].id, &rows, &nrow, err) < 0)
+		return -1;
+	if (nrow > fleet->member_cap) {
+		size_t *grown = realloc(fleet->members, nrow * sizeof *grown);
+
+		if (!grown) {
+			free(rows);
+			return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+		}
+		fleet->members = grown;
+		fleet->member_cap = nrow;
+	}
+	if (fleet_add_hosts(fleet, rows, nrow, (long)c, err) < 0) {
+		free(rows);
+		return -1;
+	}
+	free(rows);
+	for (size_t i = 0; i < nrow; i++)
+		fleet->members[i] = base + i;
+	*table = fleet->phosts;
+	*members = fleet->members;
+	*count = nrow;
+	return 0;
+}
+
+/* Runs inside the deploy's write transaction, once per plan: the clusters
+ * with their kept sums; hosts come later, as the planner asks. */
+static int fleet_load(struct store *store, struct fleet *fleet, struct bd_error *err)
+{
+	memset(fleet, 0, sizeof *fleet);
+	fleet->store = store;
+	if (store_cluster_plan_list(store, &fleet->clusters, &fleet->ncluster, err) < 0)
+		goto fail;
+	fleet->pclusters = calloc(fleet->ncluster ? fleet->ncluster : 1, sizeof *fleet->pclusters);
+	fleet->sums = calloc(fleet->ncluster ? fleet->ncluster : 1, sizeof *fleet->sums);
+	if (!fleet->pclusters || !fleet->sums) {
+		bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+		goto fail;
+	}
+	_Static_assert((int)PLAN_CLASS_ANY == (int)CAPACITY_ANY &&
+		       (int)PLAN_CLASS_UEFI == (int)CAPACITY_UEFI &&
+		       (int)PLAN_CLASS_SECURE == (int)CAPACITY_SECURE &&
+		       (int)PLAN_CLASS_LAST == (int)CAPACITY_CLASS_LAST,
+		       "the planner's firmware classes are the store's");
+	for (size_t c = 0; c < fleet->ncluster; c++) {
+		const struct cluster_plan_row *row = &fleet->clusters[c];
+		struct plan_cluster_sums *sums = &fleet->sums[c];
+
+		fleet->pclusters[c].id = row->id;
+		fleet->pclusters[c].name = row->name;
+		sums->nhost = (size_t)row->capacity[CAPACITY_ANY].hosts;
+		sums->nuefi = (size_t)row->capacity[CAPACITY_UEFI].hosts;
+		sums->nsecure = (size_t)row->capacity[CAPACITY_SECURE].hosts;
+		for (int k = 0; k < PLAN_CLASS_LAST; k++) {
+			const struct cluster_capacity *kept = &row->capacity[k];
+
+			sums->usable[k] = (struct plan_sums){ kept->cpu_used, kept->cpu_total,
+							      kept->memory_used_mib,
+							      kept->memory_total_mib };
+		}
+	}
+	return 0;
+fail:
+	fleet_free(fleet);
+	return -1;
+}
+
+/* Reads one host by id into the fleet; its index, or -1 when it is gone. */
+static long fleet_read_host(struct fleet *fleet, const char *id, struct bd_error *err)
+{
+	struct host_plan_row row;
+
+	if (store_host_plan_get(fleet->store, id, &row, NULL) < 0)
+		return -1;
+	if (fleet_add_hosts(fleet, &row, 1, -1, err) < 0)
+		return -2;
+	return (long)fleet->nhost - 1;
 }
 
 /* What one placement asks for, with the hosts to stay away from. */
@@ -181,28 +252,17 @@ static void placement_note_unsuitable(char *summary, size_t size, const struct f
 {
 	char names[160] = "";
 	size_t used = 0, total = 0;
-	bool *capable;
 
 	if (ask->boot.type != BOOT_TYPE_UEFI)
 		return;
-	/* One pass over the hosts: a search per cluster cost clusters x hosts. */
-	capable = calloc(fleet->ncluster ? fleet->ncluster : 1, sizeof *capable);
-	if (!capable)
-		return;
-	for (size_t h = 0; h < fleet->nhost; h++) {
-		const struct plan_host *ph = &fleet->phosts[h];
-
-		if (ask->boot.mode == BOOT_MODE_SECURE ? ph->secure : ph->uefi)
-			capable[ph->cluster] = true;
-	}
 	for (size_t c = 0; c < fleet->ncluster; c++) {
-		if (capable[c])
+		/* The kept counts: hosts able to boot it, in any state. */
+		if (ask->boot.mode == BOOT_MODE_SECURE ? fleet->sums[c].nsecure : fleet->sums[c].nuefi)
 			continue;
 		if (total++ < 3 && used < sizeof names)
 			used += (size_t)snprintf(names + used, sizeof names - used, "%s'%s'",
 						 used ? ", " : "", fleet->clusters[c].name);
 	}
-	free(capable);
 	if (total == 0)
 		return;
 	used = strlen(summary);
@@ -290,8 +350,9 @@ static void error_append_trail(struct bd_error *err, const struct fleet *fleet,
 		snprintf(err->text + used, sizeof err->text - used, "]");
 }
 
-/* Plans one placement on a loaded fleet. */
-static int plan_on(const struct fleet *fleet, const struct plan_ask *ask, struct placement *out,
+/* Plans one placement on a loaded fleet: the explicit host and the hosts
+ * to avoid are read first, the clusters' hosts as the planner reaches them. */
+static int plan_on(struct fleet *fleet, const struct plan_ask *ask, struct placement *out,
 		   long *chosen, struct bd_error *err)
 {
 	struct plan_request req = {
@@ -301,30 +362,57 @@ static int plan_on(const struct fleet *fleet, const struct plan_ask *ask, struct
 		.only_host = -1,
 		.only_cluster = -1,
 	};
+	struct plan_source source = {
+		.clusters = fleet->pclusters,
+		.sums = fleet->sums,
+		.ncluster = fleet->ncluster,
+		.members = fleet_members,
+		.opaque = fleet,
+	};
 	struct plan_result result = { 0 };
-	bool *avoid = calloc(fleet->nhost ? fleet->nhost : 1, sizeof *avoid);
-	int rc;
+	struct plan_host *held = NULL;
+	struct host_plan_row *held_rows = NULL;
+	size_t first_avoided;
+	int rc = -1;
 
-	if (!avoid)
-		return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
-	for (size_t a = 0; a < ask->navoid; a++) {
-		long h = fleet_find_host(fleet, ask->avoid[a]);
-
-		if (h >= 0)
-			avoid[h] = true;
+	if (ask->host_id) {
+		req.only_host = fleet_read_host(fleet, ask->host_id, err);
+		if (req.only_host < -1)
+			return -1;
 	}
-	req.avoid = avoid;
-	if (ask->host_id)
-		req.only_host = fleet_find_host(fleet, ask->host_id);
+	first_avoided = fleet->nhost;
+	for (size_t a = 0; a < ask->navoid; a++) {
+		if (fleet_read_host(fleet, ask->avoid[a], err) < -1)
+			return -1;
+	}
+	/* Copies, names included: the fleet's arrays move as clusters are read. */
+	held = malloc((fleet->nhost ? fleet->nhost : 1) * sizeof *held);
+	held_rows = malloc((fleet->nhost ? fleet->nhost : 1) * sizeof *held_rows);
+	if (!held || !held_rows) {
+		free(held);
+		free(held_rows);
+		return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+	}
+	memcpy(held, fleet->phosts, fleet->nhost * sizeof *held);
+	memcpy(held_rows, fleet->hosts, fleet->nhost * sizeof *held_rows);
+	for (size_t h = 0; h < fleet->nhost; h++) {
+		held[h].id = held_rows[h].id;
+		held[h].name = held_rows[h].name;
+	}
+	source.known = held;
+	source.nknown = fleet->nhost;
+	source.avoided = held + first_avoided;
+	source.navoid = fleet->nhost - first_avoided;
 	if (ask->cluster_id)
 		req.only_cluster = fleet_find_cluster(fleet, ask->cluster_id);
-	rc = planner_place(&fleet->plan, &req, &result, err);
+	rc = planner_place_source(&source, &req, &result, err);
 	placement_fill(out, fleet, &result, ask);
 	if (rc < 0)
 		error_append_trail(err, fleet, &result);
 	*chosen = rc < 0 ? -1 : result.host;
 	plan_result_clear(&result);
-	free(avoid);
+	free(held);
+	free(held_rows);
 	return rc;
 }
 

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Reason texts, in enum order; the console and the stored trail show them. */
 static const char *const plan_reason_texts[] = {
@@ -46,23 +47,30 @@ struct cluster_stat {
 	int64_t mem_used;
 	int64_t mem_total;
 	double utilisation;    /* HUGE_VAL: nothing eligible, goes last */
+	size_t nhost;          /* hosts, eligible or not */
 	size_t nuefi;          /* hosts with UEFI, eligible or not */
 	size_t nsecure;
 	bool deferred;         /* BIOS guest, cluster holds UEFI hosts */
 	bool noted;            /* its deferral is already in the trail */
 };
 
-/* Scratch space for one plan: no allocation per host. */
+/* Scratch space for one plan: no allocation per host. The hosts come
+ * either from a whole fleet (grouped by cluster here) or from a source
+ * that hands them over a cluster at a time. */
 struct plan_work {
-	const struct plan_fleet *fleet;
+	const struct plan_fleet *fleet;    /* whole fleet, or NULL */
+	const struct plan_source *source;  /* or per cluster, or NULL */
+	const struct plan_cluster *clusters;
+	size_t ncluster;
+	const struct plan_host *table;     /* hosts by index, as last handed over */
 	const struct plan_request *req;
 	struct plan_result *result;
 	size_t step_cap;
 	struct cluster_stat *stats;
 	size_t *order;         /* cluster indices, in the order they are tried */
 	size_t norder;
-	size_t *first;         /* ncluster + 1 offsets into members */
-	size_t *members;       /* host indices grouped by cluster, in given order */
+	size_t *first;         /* whole fleet: ncluster + 1 offsets into members */
+	size_t *members;       /* whole fleet: host indices grouped by cluster, in given order */
 };
 
 static const char *planner_host_label(const struct plan_host *host)
@@ -87,6 +95,13 @@ static bool planner_wants_uefi(const struct plan_request *req)
 static bool planner_wants_secure(const struct plan_request *req)
 {
 	return req->boot.type == BOOT_TYPE_UEFI && req->boot.mode == BOOT_MODE_SECURE;
+}
+
+enum plan_class plan_class_of(struct boot_choice boot)
+{
+	if (boot.type != BOOT_TYPE_UEFI)
+		return PLAN_CLASS_ANY;
+	return boot.mode == BOOT_MODE_SECURE ? PLAN_CLASS_SECURE : PLAN_CLASS_UEFI;
 }
 
 static int planner_step_add(struct plan_work *work, size_t cluster, long host,
@@ -119,11 +134,25 @@ static enum plan_reason planner_host_firmware(const struct plan_request *req,
 	return PLAN_CHOSEN;
 }
 
+static bool planner_host_avoided(const struct plan_work *work, const struct plan_host *host,
+				 size_t index)
+{
+	const struct plan_source *source = work->source;
+
+	if (!source)
+		return work->req->avoid && work->req->avoid[index];
+	for (size_t a = 0; a < source->navoid; a++) {
+		if (host->id && source->avoided[a].id && strcmp(host->id, source->avoided[a].id) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Whether the host could take the guest apart from its free capacity. */
-static enum plan_reason planner_host_usable(const struct plan_request *req,
+static enum plan_reason planner_host_usable(const struct plan_work *work,
 					    const struct plan_host *host, size_t index)
 {
-	enum plan_reason reason = planner_host_firmware(req, host);
+	enum plan_reason reason = planner_host_firmware(work->req, host);
 
 	if (reason != PLAN_CHOSEN)
 		return reason;
@@ -131,16 +160,17 @@ static enum plan_reason planner_host_usable(const struct plan_request *req,
 		return PLAN_DISCONNECTED;
 	if (!host->enabled)
 		return PLAN_DISABLED;
-	if (req->avoid && req->avoid[index])
+	if (planner_host_avoided(work, host, index))
 		return PLAN_AVOIDED;
 	return PLAN_CHOSEN;
 }
 
 /* PLAN_CHOSEN when the host can take the guest, else the first reason not. */
-static enum plan_reason planner_host_check(const struct plan_request *req,
+static enum plan_reason planner_host_check(const struct plan_work *work,
 					   const struct plan_host *host, size_t index)
 {
-	enum plan_reason reason = planner_host_usable(req, host, index);
+	const struct plan_request *req = work->req;
+	enum plan_reason reason = planner_host_usable(work, host, index);
 
 	if (reason != PLAN_CHOSEN)
 		return reason;
@@ -151,9 +181,23 @@ static enum plan_reason planner_host_check(const struct plan_request *req,
 	return PLAN_CHOSEN;
 }
 
-static int planner_request_check(const struct plan_fleet *fleet, const struct plan_request *req,
-				 struct bd_error *err)
+static int planner_hosts_check(const struct plan_host *hosts, size_t nhost, size_t ncluster,
+			       struct bd_error *err)
 {
+	for (size_t i = 0; i < nhost; i++) {
+		if (hosts[i].cluster >= ncluster)
+			return bd_error_set(err, BD_ERR_INTERNAL,
+					    "host '%s' belongs to cluster index %zu, outside the fleet's %zu clusters",
+					    planner_host_label(&hosts[i]), hosts[i].cluster, ncluster);
+	}
+	return 0;
+}
+
+/* nhost: the hosts request.only_host may name. */
+static int planner_request_check(const struct plan_work *work, size_t nhost, struct bd_error *err)
+{
+	const struct plan_request *req = work->req;
+
 	if ((int)req->boot.type < 0 || req->boot.type >= BOOT_TYPE_LAST)
 		return bd_error_set(err, BD_ERR_PARAM,
 				    "boot type %d is not valid: accepted are BIOS and UEFI",
@@ -174,42 +218,34 @@ static int planner_request_check(const struct plan_fleet *fleet, const struct pl
 		return bd_error_set(err, BD_ERR_PARAM,
 				    "memory %lld MiB is not valid: ask for 1 MiB or more",
 				    (long long)req->mem_mib);
-	if (req->only_host < -1 || (req->only_host >= 0 && (size_t)req->only_host >= fleet->nhost))
+	if (req->only_host < -1 || (req->only_host >= 0 && (size_t)req->only_host >= nhost))
 		return bd_error_set(err, BD_ERR_PARAM,
 				    "host index %ld is not valid: the fleet has %zu hosts",
-				    req->only_host, fleet->nhost);
+				    req->only_host, nhost);
 	if (req->only_cluster < -1 ||
-	    (req->only_cluster >= 0 && (size_t)req->only_cluster >= fleet->ncluster))
+	    (req->only_cluster >= 0 && (size_t)req->only_cluster >= work->ncluster))
 		return bd_error_set(err, BD_ERR_PARAM,
 				    "cluster index %ld is not valid: the fleet has %zu clusters",
-				    req->only_cluster, fleet->ncluster);
-	for (size_t i = 0; i < fleet->nhost; i++) {
-		if (fleet->hosts[i].cluster >= fleet->ncluster)
-			return bd_error_set(err, BD_ERR_INTERNAL,
-					    "host '%s' belongs to cluster index %zu, outside the fleet's %zu clusters",
-					    planner_host_label(&fleet->hosts[i]),
-					    fleet->hosts[i].cluster, fleet->ncluster);
-	}
+				    req->only_cluster, work->ncluster);
 	return 0;
 }
 
 /* An explicit host: taken as asked when it satisfies the rules (a BIOS
  * guest may then use a UEFI host: the operator chose it), else refused
  * with what it lacks. */
-static int planner_place_host(struct plan_work *work, struct bd_error *err)
+static int planner_place_host(struct plan_work *work, const struct plan_host *host,
+			      struct bd_error *err)
 {
 	const struct plan_request *req = work->req;
 	size_t index = (size_t)req->only_host;
-	const struct plan_host *host = &work->fleet->hosts[index];
 	const char *name = planner_host_label(host);
 	const char *label = boot_choice_label(req->boot);
-	enum plan_reason reason = planner_host_check(req, host, index);
+	enum plan_reason reason = planner_host_check(work, host, index);
 
 	if (req->only_cluster >= 0 && host->cluster != (size_t)req->only_cluster)
 		return bd_error_set(err, BD_ERR_PARAM,
 				    "host '%s' is not in cluster '%s': choose a host of that cluster",
-				    name,
-				    planner_cluster_label(&work->fleet->clusters[req->only_cluster]));
+				    name, planner_cluster_label(&work->clusters[req->only_cluster]));
 	if (planner_step_add(work, host->cluster, (long)index, reason, err) < 0)
 		return -1;
 
@@ -251,38 +287,13 @@ static int planner_place_host(struct plan_work *work, struct bd_error *err)
 	}
 }
 
-/* Groups host indices by cluster (a counting sort: stable, O(hosts)) and
- * sums what each cluster's eligible hosts use and offer. */
-static void planner_clusters_measure(struct plan_work *work)
+/* Utilisation from the eligible sums, and which clusters a BIOS guest
+ * keeps for last. */
+static void planner_clusters_rate(struct plan_work *work)
 {
-	const struct plan_fleet *fleet = work->fleet;
-	const struct plan_request *req = work->req;
-	bool bios = !planner_wants_uefi(req);
+	bool bios = !planner_wants_uefi(work->req);
 
-	for (size_t i = 0; i < fleet->nhost; i++)
-		work->first[fleet->hosts[i].cluster + 1]++;
-	for (size_t c = 0; c < fleet->ncluster; c++)
-		work->first[c + 1] += work->first[c];
-	for (size_t i = 0; i < fleet->nhost; i++) {
-		const struct plan_host *host = &fleet->hosts[i];
-		struct cluster_stat *stat = &work->stats[host->cluster];
-
-		/* first[c] runs ahead while filling; restored below. */
-		work->members[work->first[host->cluster]++] = i;
-		stat->nuefi += host->uefi;
-		stat->nsecure += host->uefi && host->secure;
-		if (planner_host_usable(req, host, i) != PLAN_CHOSEN)
-			continue;
-		stat->cpu_used += host->cpu_used;
-		stat->cpu_total += host->cpu_total;
-		stat->mem_used += host->mem_used_mib;
-		stat->mem_total += host->mem_total_mib;
-	}
-	for (size_t c = fleet->ncluster; c > 0; c--)
-		work->first[c] = work->first[c - 1];
-	work->first[0] = 0;
-
-	for (size_t c = 0; c < fleet->ncluster; c++) {
+	for (size_t c = 0; c < work->ncluster; c++) {
 		struct cluster_stat *stat = &work->stats[c];
 		double cpu = HUGE_VAL;
 		double mem = HUGE_VAL;
@@ -294,6 +305,106 @@ static void planner_clusters_measure(struct plan_work *work)
 		stat->utilisation = cpu > mem ? cpu : mem;
 		stat->deferred = bios && stat->nuefi > 0;
 	}
+}
+
+/* Whole fleet: groups host indices by cluster (a counting sort: stable,
+ * O(hosts)) and sums what each cluster's eligible hosts use and offer. */
+static void planner_clusters_measure(struct plan_work *work)
+{
+	const struct plan_fleet *fleet = work->fleet;
+
+	for (size_t i = 0; i < fleet->nhost; i++)
+		work->first[fleet->hosts[i].cluster + 1]++;
+	for (size_t c = 0; c < fleet->ncluster; c++)
+		work->first[c + 1] += work->first[c];
+	for (size_t i = 0; i < fleet->nhost; i++) {
+		const struct plan_host *host = &fleet->hosts[i];
+		struct cluster_stat *stat = &work->stats[host->cluster];
+
+		/* first[c] runs ahead while filling; restored below. */
+		work->members[work->first[host->cluster]++] = i;
+		stat->nhost++;
+		stat->nuefi += host->uefi;
+		stat->nsecure += host->uefi && host->secure;
+		if (planner_host_usable(work, host, i) != PLAN_CHOSEN)
+			continue;
+		stat->cpu_used += host->cpu_used;
+		stat->cpu_total += host->cpu_total;
+		stat->mem_used += host->mem_used_mib;
+		stat->mem_total += host->mem_total_mib;
+	}
+	for (size_t c = fleet->ncluster; c > 0; c--)
+		work->first[c] = work->first[c - 1];
+	work->first[0] = 0;
+	planner_clusters_rate(work);
+}
+
+/* Kept sums: the request's class, less the hosts it avoids that would
+ * otherwise count (each once, however often named). */
+static void planner_clusters_from_sums(struct plan_work *work)
+{
+	const struct plan_source *source = work->source;
+	enum plan_class class = plan_class_of(work->req->boot);
+
+	for (size_t c = 0; c < work->ncluster; c++) {
+		const struct plan_cluster_sums *sums = &source->sums[c];
+		struct cluster_stat *stat = &work->stats[c];
+
+		stat->nhost = sums->nhost;
+		stat->nuefi = sums->nuefi;
+		stat->nsecure = sums->nsecure;
+		stat->cpu_used = sums->usable[class].cpu_used;
+		stat->cpu_total = sums->usable[class].cpu_total;
+		stat->mem_used = sums->usable[class].mem_used_mib;
+		stat->mem_total = sums->usable[class].mem_total_mib;
+	}
+	for (size_t a = 0; a < source->navoid; a++) {
+		const struct plan_host *host = &source->avoided[a];
+		struct cluster_stat *stat;
+		bool again = false;
+
+		for (size_t b = 0; b < a && !again; b++)
+			again = host->id && source->avoided[b].id &&
+				strcmp(host->id, source->avoided[b].id) == 0;
+		if (again || host->cluster >= work->ncluster ||
+		    planner_host_firmware(work->req, host) != PLAN_CHOSEN || !host->up ||
+		    !host->enabled)
+			continue;
+		stat = &work->stats[host->cluster];
+		stat->cpu_used -= host->cpu_used;
+		stat->cpu_total -= host->cpu_total;
+		stat->mem_used -= host->mem_used_mib;
+		stat->mem_total -= host->mem_total_mib;
+	}
+	planner_clusters_rate(work);
+}
+
+/* The hosts of cluster c, in first-fit order, as indices into work->table. */
+static int planner_cluster_members(struct plan_work *work, size_t c, const size_t **members,
+				   size_t *count, struct bd_error *err)
+{
+	const struct plan_source *source = work->source;
+
+	if (!source) {
+		*members = work->members + work->first[c];
+		*count = work->first[c + 1] - work->first[c];
+		return 0;
+	}
+	*members = NULL;
+	*count = 0;
+	if (work->stats[c].nhost == 0)
+		return 0;
+	if (source->members(source->opaque, c, &work->table, members, count, err) < 0)
+		return -1;
+	for (size_t m = 0; m < *count; m++) {
+		const struct plan_host *host = &work->table[(*members)[m]];
+
+		if (host->cluster != c)
+			return bd_error_set(err, BD_ERR_INTERNAL,
+					    "host '%s' handed over for cluster index %zu belongs to %zu",
+					    planner_host_label(host), c, host->cluster);
+	}
+	return 0;
 }
 
 /* qsort is not stable and has no context pointer: sort (key, index) pairs. */
@@ -326,7 +437,7 @@ static bool planner_cluster_key_before(const struct cluster_stat *stats, size_t 
 
 static int planner_clusters_order(struct plan_work *work, struct bd_error *err)
 {
-	size_t ncluster = work->fleet->ncluster;
+	size_t ncluster = work->ncluster;
 	struct cluster_key *keys;
 
 	if (work->req->only_cluster >= 0) {
@@ -372,14 +483,15 @@ static int planner_note_deferred(struct plan_work *work, size_t *next, size_t up
  * host has the firmware gets one note instead of a line per host. */
 static int planner_place_uefi(struct plan_work *work, size_t *considered, struct bd_error *err)
 {
-	const struct plan_fleet *fleet = work->fleet;
 	const struct plan_request *req = work->req;
 
 	for (size_t k = 0; k < work->norder; k++) {
 		size_t c = work->order[k];
 		const struct cluster_stat *stat = &work->stats[c];
+		const size_t *members;
+		size_t count;
 
-		if (work->first[c] == work->first[c + 1])
+		if (stat->nhost == 0)
 			continue;
 		if (stat->nuefi == 0 || (planner_wants_secure(req) && stat->nsecure == 0)) {
 			enum plan_reason lack = stat->nuefi ? PLAN_NO_SECURE : PLAN_NO_UEFI;
@@ -389,15 +501,17 @@ static int planner_place_uefi(struct plan_work *work, size_t *considered, struct
 			if (req->only_cluster >= 0)
 				return bd_error_set(err, BD_ERR_PARAM,
 						    "cluster '%s' cannot boot %s: no host with %s",
-						    planner_cluster_label(&fleet->clusters[c]),
+						    planner_cluster_label(&work->clusters[c]),
 						    boot_choice_label(req->boot),
 						    lack == PLAN_NO_UEFI ? "UEFI firmware"
 									 : "proven Secure Boot");
 			continue;
 		}
-		for (size_t m = work->first[c]; m < work->first[c + 1]; m++) {
-			size_t h = work->members[m];
-			enum plan_reason reason = planner_host_check(req, &fleet->hosts[h], h);
+		if (planner_cluster_members(work, c, &members, &count, err) < 0)
+			return -1;
+		for (size_t m = 0; m < count; m++) {
+			size_t h = members[m];
+			enum plan_reason reason = planner_host_check(work, &work->table[h], h);
 
 			if (planner_step_add(work, c, (long)h, reason, err) < 0)
 				return -1;
@@ -418,16 +532,17 @@ static int planner_place_uefi(struct plan_work *work, size_t *considered, struct
  * takes the first of those, which pass 1 already found. */
 static int planner_place_bios(struct plan_work *work, size_t *considered, struct bd_error *err)
 {
-	const struct plan_fleet *fleet = work->fleet;
-	const struct plan_request *req = work->req;
 	size_t next_deferred = 0;
 	long fallback = -1;
+	size_t fallback_cluster = 0;
 
 	while (next_deferred < work->norder && !work->stats[work->order[next_deferred]].deferred)
 		next_deferred++;
 
 	for (size_t k = 0; k < work->norder; k++) {
 		size_t c = work->order[k];
+		const size_t *members;
+		size_t count;
 
 		if (work->stats[c].deferred) {
 			if (!work->stats[c].noted &&
@@ -437,15 +552,19 @@ static int planner_place_bios(struct plan_work *work, size_t *considered, struct
 		} else if (planner_note_deferred(work, &next_deferred, c, err) < 0) {
 			return -1;
 		}
-		for (size_t m = work->first[c]; m < work->first[c + 1]; m++) {
-			size_t h = work->members[m];
-			const struct plan_host *host = &fleet->hosts[h];
-			enum plan_reason reason = planner_host_check(req, host, h);
+		if (planner_cluster_members(work, c, &members, &count, err) < 0)
+			return -1;
+		for (size_t m = 0; m < count; m++) {
+			size_t h = members[m];
+			const struct plan_host *host = &work->table[h];
+			enum plan_reason reason = planner_host_check(work, host, h);
 
 			if (host->uefi && reason == PLAN_CHOSEN) {
 				reason = PLAN_HOST_DEFERRED;
-				if (fallback < 0)
+				if (fallback < 0) {
 					fallback = (long)h;
+					fallback_cluster = c;
+				}
 			}
 			if (planner_step_add(work, c, (long)h, reason, err) < 0)
 				return -1;
@@ -457,21 +576,45 @@ static int planner_place_bios(struct plan_work *work, size_t *considered, struct
 		}
 	}
 	if (fallback >= 0) {
-		if (planner_step_add(work, fleet->hosts[fallback].cluster, fallback, PLAN_CHOSEN,
-				     err) < 0)
+		if (planner_step_add(work, fallback_cluster, fallback, PLAN_CHOSEN, err) < 0)
 			return -1;
 		work->result->host = fallback;
 	}
 	return 0;
 }
 
-int planner_place(const struct plan_fleet *fleet, const struct plan_request *req,
-		  struct plan_result *result, struct bd_error *err)
+/* Orders the clusters (stats filled) and runs the passes. */
+static int planner_run(struct plan_work *work, struct bd_error *err)
 {
-	struct plan_work work = { fleet, req, result };
+	const struct plan_request *req = work->req;
 	size_t considered = 0;
-	int ret = -1;
+	int ret;
 
+	if (planner_clusters_order(work, err) < 0)
+		return -1;
+	if (planner_wants_uefi(req))
+		ret = planner_place_uefi(work, &considered, err);
+	else
+		ret = planner_place_bios(work, &considered, err);
+	if (ret < 0 || work->result->host >= 0)
+		return ret;
+
+	char scope[BD_ERROR_TEXT_MAX / 2] = "";
+
+	if (req->only_cluster >= 0)
+		snprintf(scope, sizeof scope, " in cluster '%s'",
+			 planner_cluster_label(&work->clusters[req->only_cluster]));
+	return bd_error_set(err, BD_ERR_CAPACITY,
+			    "no host%s has room for a %s guest with %lld vCPU%s and %lld MiB "
+			    "(%zu host%s considered)",
+			    scope, boot_choice_label(req->boot), (long long)req->cpu,
+			    req->cpu == 1 ? "" : "s", (long long)req->mem_mib, considered,
+			    considered == 1 ? "" : "s");
+}
+
+static int planner_start(struct plan_result *result, const void *fleet,
+			 const struct plan_request *req, struct bd_error *err)
+{
 	if (!result)
 		return bd_error_set(err, BD_ERR_INTERNAL, "planner called without a result");
 	result->host = -1;
@@ -479,12 +622,35 @@ int planner_place(const struct plan_fleet *fleet, const struct plan_request *req
 	result->nstep = 0;
 	if (!fleet || !req)
 		return bd_error_set(err, BD_ERR_INTERNAL, "planner called without a fleet or request");
+	return 0;
+}
+
+static void planner_work_free(struct plan_work *work)
+{
+	free(work->stats);
+	free(work->order);
+	free(work->first);
+	free(work->members);
+}
+
+int planner_place(const struct plan_fleet *fleet, const struct plan_request *req,
+		  struct plan_result *result, struct bd_error *err)
+{
+	struct plan_work work = { .fleet = fleet, .req = req, .result = result };
+	int ret = -1;
+
+	if (planner_start(result, fleet, req, err) < 0)
+		return -1;
 	if ((fleet->nhost && !fleet->hosts) || (fleet->ncluster && !fleet->clusters))
 		return bd_error_set(err, BD_ERR_INTERNAL, "planner fleet lists are missing");
-	if (planner_request_check(fleet, req, err) < 0)
+	work.clusters = fleet->clusters;
+	work.ncluster = fleet->ncluster;
+	work.table = fleet->hosts;
+	if (planner_request_check(&work, fleet->nhost, err) < 0 ||
+	    planner_hosts_check(fleet->hosts, fleet->nhost, fleet->ncluster, err) < 0)
 		return -1;
 	if (req->only_host >= 0)
-		return planner_place_host(&work, err);
+		return planner_place_host(&work, &fleet->hosts[req->only_host], err);
 
 	work.stats = calloc(fleet->ncluster + 1, sizeof *work.stats);
 	work.order = calloc(fleet->ncluster + 1, sizeof *work.order);
@@ -495,33 +661,41 @@ int planner_place(const struct plan_fleet *fleet, const struct plan_request *req
 		goto cleanup;
 	}
 	planner_clusters_measure(&work);
-	if (planner_clusters_order(&work, err) < 0)
+	ret = planner_run(&work, err);
+cleanup:
+	planner_work_free(&work);
+	return ret;
+}
+
+int planner_place_source(const struct plan_source *source, const struct plan_request *req,
+			 struct plan_result *result, struct bd_error *err)
+{
+	struct plan_work work = { .source = source, .req = req, .result = result };
+	int ret = -1;
+
+	if (planner_start(result, source, req, err) < 0)
+		return -1;
+	if ((source->ncluster && (!source->clusters || !source->sums)) || !source->members ||
+	    (source->nknown && !source->known) || (source->navoid && !source->avoided))
+		return bd_error_set(err, BD_ERR_INTERNAL, "planner source lists are missing");
+	work.clusters = source->clusters;
+	work.ncluster = source->ncluster;
+	if (planner_request_check(&work, source->nknown, err) < 0 ||
+	    planner_hosts_check(source->known, source->nknown, source->ncluster, err) < 0 ||
+	    planner_hosts_check(source->avoided, source->navoid, source->ncluster, err) < 0)
+		return -1;
+	if (req->only_host >= 0)
+		return planner_place_host(&work, &source->known[req->only_host], err);
+
+	work.stats = calloc(source->ncluster + 1, sizeof *work.stats);
+	work.order = calloc(source->ncluster + 1, sizeof *work.order);
+	if (!work.stats || !work.order) {
+		bd_error_set(err, BD_ERR_INTERNAL, "out of memory planning a placement");
 		goto cleanup;
-
-	if (planner_wants_uefi(req))
-		ret = planner_place_uefi(&work, &considered, err);
-	else
-		ret = planner_place_bios(&work, &considered, err);
-	if (ret < 0)
-		goto cleanup;
-
-	if (result->host < 0) {
-		char scope[BD_ERROR_TEXT_MAX / 2] = "";
-
-		if (req->only_cluster >= 0)
-			snprintf(scope, sizeof scope, " in cluster '%s'",
-				 planner_cluster_label(&fleet->clusters[req->only_cluster]));
-		ret = bd_error_set(err, BD_ERR_CAPACITY,
-				   "no host%s has room for a %s guest with %lld vCPU%s and %lld MiB "
-				   "(%zu host%s considered)",
-				   scope, boot_choice_label(req->boot), (long long)req->cpu,
-				   req->cpu == 1 ? "" : "s", (long long)req->mem_mib, considered, considered == 1 ? "" : "s");
 	}
-
- cleanup:
-	free(work.stats);
-	free(work.order);
-	free(work.first);
-	free(work.members);
+	planner_clusters_from_sums(&work);
+	ret = planner_run(&work, err);
+cleanup:
+	planner_work_free(&work);
 	return ret;
 }

@@ -24,7 +24,11 @@
  * host or cluster does not appear; for a UEFI guest, a cluster where no
  * host has the firmware gets one note (host -1) instead of a line per host.
  *
- * Pure computation over arrays the caller fills (from the store). */
+ * Pure computation over arrays the caller fills (from the store): either
+ * the whole fleet (planner_place), or each cluster's kept sums with the
+ * hosts of a cluster handed over only when the plan reaches it
+ * (planner_place_source), so a plan reads a few clusters' hosts instead of
+ * all of them. Both decide and explain alike. */
 #ifndef BOOTDECK_MODEL_PLANNER_H
 #define BOOTDECK_MODEL_PLANNER_H
 
@@ -105,6 +109,63 @@ struct plan_result {
  * has room. */
 int planner_place(const struct plan_fleet *fleet, const struct plan_request *req,
 		  struct plan_result *result, struct bd_error *err);
+
+/* The firmware classes the cluster sums are kept for: the hosts that could
+ * boot a BIOS guest (all), a UEFI guest, and a UEFI SECURE guest. */
+enum plan_class {
+	PLAN_CLASS_ANY,
+	PLAN_CLASS_UEFI,
+	PLAN_CLASS_SECURE,
+	PLAN_CLASS_LAST
+};
+
+struct plan_sums {
+	int64_t cpu_used;
+	int64_t cpu_total;
+	int64_t mem_used_mib;
+	int64_t mem_total_mib;
+};
+
+/* One cluster as the caller keeps it. usable[k]: sums over its hosts of
+ * class k that are Up and Enabled (avoided ones included: the planner takes
+ * them out); the counts are of all its hosts, in any state. */
+struct plan_cluster_sums {
+	size_t nhost;
+	size_t nuefi;
+	size_t nsecure;            /* with UEFI and proven Secure Boot */
+	struct plan_sums usable[PLAN_CLASS_LAST];
+};
+
+/* Hands over the hosts of `cluster` when the plan reaches it: *members
+ * gets their indices into *table, in first-fit order. The caller owns both
+ * until the plan ends; *table may move between calls, indices may not
+ * (they are what the result and the trail name). Returns 0, or -1 with err. */
+typedef int (*plan_members_fn)(void *opaque, size_t cluster, const struct plan_host **table,
+			       const size_t **members, size_t *count, struct bd_error *err);
+
+struct plan_source {
+	const struct plan_cluster *clusters;
+	const struct plan_cluster_sums *sums;     /* ncluster */
+	size_t ncluster;
+	plan_members_fn members;
+	void *opaque;
+	/* Hosts 0 .. nknown-1 of that numbering, held before planning:
+	 * request.only_host names one of them. */
+	const struct plan_host *known;
+	size_t nknown;
+	/* Hosts that failed this deploy (request.avoid is not used): left out
+	 * of their cluster's sums and skipped, matched by id. */
+	const struct plan_host *avoided;
+	size_t navoid;
+};
+
+/* Plans one guest like planner_place, from kept cluster sums and hosts
+ * fetched per cluster. */
+int planner_place_source(const struct plan_source *source, const struct plan_request *req,
+			 struct plan_result *result, struct bd_error *err);
+
+/* The class whose sums a request's cluster ordering uses. */
+enum plan_class plan_class_of(struct boot_choice boot);
 
 /* Short text of a reason: "no UEFI", "not enough memory", ... */
 const char *plan_reason_text(enum plan_reason reason);
