@@ -693,14 +693,14 @@ static void test_mouse(void **state)
 	assert_int_equal(fx->app->screen, SCREEN_HOST_DETAIL);
 }
 
-/* 10,000 hosts: first frame, scrolling and filtering stay fast. */
+/* 10,000 hosts: the list loads whole, scrolls to its ends and filters as
+ * typed. How fast is bench/console-bench's to measure, not a test's. */
 static void test_many_hosts(void **state)
 {
 	struct fixture *fx = *state;
 	struct bd_error err = { 0 };
 	struct store *store = store_open(fx->db, &err);
-	struct timespec t0, t1;
-	double first, key_max = 0;
+	size_t expect = 0, expect_999 = 0;
 
 	assert_non_null(store);
 	must(store_begin(store, &err), &err);
@@ -710,47 +710,38 @@ static void test_many_hosts(void **state)
 		snprintf(name, sizeof name, "node-%05d", i);
 		add_host(store, name, i % 2 ? "c1" : "c2", HOST_STATE_UP, i % 3 != 0, i % 3 == 2,
 			 32, 131072);
+		expect += strstr(name, "99") != NULL;
+		expect_999 += strstr(name, "999") != NULL;
 	}
 	must(store_commit(store, &err), &err);
 	store_close(store);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	app_show(fx->app, SCREEN_HOSTS);
 	app_render(fx->app);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	first = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	assert_int_equal(fx->app->hosts.count, 10004);
+	assert_int_equal(fx->app->hosts.table.nview, 10004);
+
+	app_key(fx->app, CK_END);
+	app_render(fx->app);
+	assert_int_equal(fx->app->hosts.table.selected, 10003);
+	app_key(fx->app, CK_PGUP);
+	app_render(fx->app);
+	assert_true(fx->app->hosts.table.selected < 10003);
+	app_key(fx->app, CK_HOME);
+	app_render(fx->app);
+	assert_int_equal(fx->app->hosts.table.selected, 0);
+
+	/* "999" then one character erased: the view follows each key. */
 	{
-		static const int script[] = { CK_PGDN, CK_PGDN, CK_DOWN, CK_END, CK_PGUP, '/', '9',
-					      '9', '9', CK_BACKSPACE, CK_ENTER };
+		static const int typed[] = { '/', '9', '9', '9', CK_BACKSPACE, CK_ENTER };
 
-		for (size_t i = 0; i < sizeof script / sizeof script[0]; i++) {
-			double ms;
-
-			clock_gettime(CLOCK_MONOTONIC, &t0);
-			app_key(fx->app, script[i]);
+		for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++) {
+			app_key(fx->app, typed[i]);
 			app_render(fx->app);
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-			if (ms > key_max)
-				key_max = ms;
+			if (i == 3)
+				assert_int_equal(fx->app->hosts.table.nview, expect_999);
 		}
 	}
-	print_message("10k hosts: first frame %.1f ms, slowest key frame %.1f ms\n", first, key_max);
-	/* Budgets with headroom for sanitizer builds; the print shows the real figures. */
-	assert_true(first < 150.0 * (getenv("BOOTDECK_SLOW") ? 10 : 1));
-	assert_true(key_max < 16.0 * (getenv("BOOTDECK_SLOW") ? 10 : 1));
-	{
-		size_t expect = 0;
-
-		for (int i = 0; i < 10000; i++) {
-			char name[32];
-
-			snprintf(name, sizeof name, "node-%05d", i);
-			expect += strstr(name, "99") != NULL;
-		}
-		assert_int_equal(fx->app->hosts.table.nview, expect);
-	}
+	assert_int_equal(fx->app->hosts.table.nview, expect);
 }
 
 /* ---- a fleet whose deploys really run: simulated libvirt hosts ---- */
