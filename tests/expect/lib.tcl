@@ -45,6 +45,26 @@ proc screen_reset {} {
 	set seen ""
 }
 
+# Reads what the console is still sending until it has been quiet for a
+# moment. Without it, a repaint asked for earlier could arrive after the next
+# reset and pass for the current screen. A screen that never stops changing
+# (a live serial tail) is given two seconds.
+proc screen_settle {} {
+	global seen
+	set deadline [expr {[clock milliseconds] + 2000}]
+	while {[clock milliseconds] < $deadline} {
+		after 200
+		set got 0
+		expect {
+			-timeout 0
+			-re {.+} {append seen [screen_plain $expect_out(0,string)]; set got 1}
+			timeout {}
+			eof {fail "the console exited"}
+		}
+		if {!$got} {return}
+	}
+}
+
 # Terminal output to readable text: cursor moves become line breaks or
 # spaces, every other escape sequence goes.
 proc screen_plain {raw} {
@@ -112,6 +132,7 @@ proc screen_wait {texts {why ""}} {
 # Repaints the whole screen (Ctrl-L) and waits for the texts on it, so what
 # matches is the current screen rather than an earlier one.
 proc screen_show {texts {why ""}} {
+	screen_settle
 	screen_reset
 	send "\x0c"
 	screen_wait $texts $why
@@ -121,6 +142,7 @@ proc screen_show {texts {why ""}} {
 # arrive after a reset.
 proc screen_lacks {text {why ""}} {
 	global seen
+	screen_settle
 	set frame [string range $seen [expr {[string last "\f" $seen] + 1}] end]
 	if {[string first $text $frame] >= 0} {
 		fail "did not expect '$text' on the screen $why"
