@@ -187,7 +187,7 @@ int grid_printf(struct grid *grid, int x, int y, int maxw, enum theme_meaning st
 	return grid_text(grid, x, y, maxw, style, buf);
 }
 
-static size_t grid_utf8_encode(wchar_t ch, char *out)
+size_t grid_utf8_encode(wchar_t ch, char *out)
 {
 	uint32_t cp = (uint32_t)ch;
 

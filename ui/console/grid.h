@@ -54,5 +54,7 @@ void grid_dump(const struct grid *grid, FILE *out);
 /* Decodes one UTF-8 character; returns bytes used (>= 1), *ch gets '?' for
  * invalid input. */
 int grid_utf8_decode(const char *s, wchar_t *ch);
+/* Writes ch as UTF-8 into out (room for 4 bytes); returns the bytes written. */
+size_t grid_utf8_encode(wchar_t ch, char *out);
 
 #endif

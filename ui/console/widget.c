@@ -357,32 +357,6 @@ static void utf8_chop(char *text)
 	text[len] = '\0';
 }
 
-static size_t utf8_encode_key(int key, char *out)
-{
-	unsigned cp = (unsigned)key;
-
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 static int table_filter_key(struct table *table, int key)
 {
 	size_t len = strlen(table->filter);
@@ -404,7 +378,7 @@ static int table_filter_key(struct table *table, int key)
 	default:
 		if (!widget_key_is_text(key))
 			return WF_IGNORED;
-		n = utf8_encode_key(key, enc);
+		n = grid_utf8_encode((wchar_t)key, enc);
 		if (len + n >= sizeof table->filter)
 			return WF_HANDLED;
 		memcpy(table->filter + len, enc, n);
@@ -592,7 +566,7 @@ static int field_key(struct widget *widget, int key)
 	default:
 		if (!widget_key_is_text(key))
 			return WF_IGNORED;
-		n = utf8_encode_key(key, enc);
+		n = grid_utf8_encode((wchar_t)key, enc);
 		if (field->len + n >= sizeof field->text)
 			return WF_HANDLED;
 		memmove(field->text + field->cursor + n, field->text + field->cursor,
