@@ -20,18 +20,7 @@ WRITERS=${CONC_WRITERS:-6}
 DEPLOYS=${CONC_DEPLOYS:-3}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 demo="$here/../../scripts/demo"
-failures=0
 session="bdconc$$"
-
-check()
-{
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1: got '$2', want '$3'"
-		failures=$((failures + 1))
-	fi
-}
 
 conc_teardown()
 {

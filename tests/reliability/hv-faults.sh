@@ -22,18 +22,7 @@ set -euo pipefail
 
 ROUNDS=${FAULT_ROUNDS:-2}
 faults=0
-failures=0
 declare -A host_dir=([fa]=nosecure [fb]=nouefi)
-
-check()
-{
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1: got '$2', want '$3'"
-		failures=$((failures + 1))
-	fi
-}
 
 json_field()
 {

@@ -18,6 +18,19 @@ rel_note()
 	printf '# %s\n' "$*"
 }
 
+# check WHAT GOT WANT: one "ok"/"not ok" line; each miss counts in failures,
+# which every script tests last.
+failures=0
+check()
+{
+	if [ "$2" = "$3" ]; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1: got '$2', want '$3'"
+		failures=$((failures + 1))
+	fi
+}
+
 # A scratch folder the fleet's unprivileged user can reach.
 rel_setup()
 {

@@ -11,17 +11,6 @@ set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-failures=0
-check()
-{
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1: got '$2', want '$3'"
-		failures=$((failures + 1))
-	fi
-}
-
 vm_state()
 {
 	rel_sql "SELECT state FROM vms WHERE name = '$1';"

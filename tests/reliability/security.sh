@@ -6,17 +6,6 @@ set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-failures=0
-check()
-{
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1: got '$2', want '$3'"
-		failures=$((failures + 1))
-	fi
-}
-
 rel_setup
 rel_bd_ok createCluster name=sec
 check "database mode" "$(stat -c %a "$REL_DB")" 600
