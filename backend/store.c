@@ -1469,34 +1469,31 @@ static int host_plan_row_read(struct store *store, sqlite3_stmt *stmt, struct ho
 	return 0;
 }
 
-/* Runs a statement of planner host rows to the end into an owned array. */
-static int host_plan_rows(struct store *store, sqlite3_stmt *stmt, struct host_plan_row **out,
-			  size_t *count, struct bd_error *err)
+/* Runs a statement of planner host rows to the end, appending them to
+ * *list (*count used of *cap); on failure *count is as it was. */
+static int host_plan_rows(struct store *store, sqlite3_stmt *stmt, struct host_plan_row **list,
+			  size_t *count, size_t *cap, struct bd_error *err)
 {
-	struct host_plan_row *list = NULL;
-	size_t used = 0, cap = 0;
+	size_t used = *count;
 	int ret = -1;
 	int rc;
 
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (list_reserve((void **)&list, &cap, used + 1, sizeof *list) < 0) {
+		if (list_reserve((void **)list, cap, used + 1, sizeof **list) < 0) {
 			store_oom(err);
 			goto cleanup;
 		}
-		if (host_plan_row_read(store, stmt, &list[used++], err) < 0)
+		if (host_plan_row_read(store, stmt, &(*list)[used++], err) < 0)
 			goto cleanup;
 	}
 	if (rc != SQLITE_DONE) {
 		store_db_error(store, rc, err, "list hosts for placement");
 		goto cleanup;
 	}
-	*out = list;
 	*count = used;
-	list = NULL;
 	ret = 0;
 cleanup:
 	stmt_release(stmt);
-	free(list);
 	return ret;
 }
 
@@ -1504,21 +1501,30 @@ int store_host_plan_list(struct store *store, struct host_plan_row **out, size_t
 			 struct bd_error *err)
 {
 	sqlite3_stmt *stmt = store_stmt(store, sql_host_plan_list, err);
+	struct host_plan_row *list = NULL;
+	size_t used = 0, cap = 0;
 
 	if (!stmt)
 		return -1;
-	return host_plan_rows(store, stmt, out, count, err);
+	if (host_plan_rows(store, stmt, &list, &used, &cap, err) < 0) {
+		free(list);
+		return -1;
+	}
+	*out = list;
+	*count = used;
+	return 0;
 }
 
 int store_host_plan_cluster(struct store *store, const char *cluster_id,
-			    struct host_plan_row **out, size_t *count, struct bd_error *err)
+			    struct host_plan_row **list, size_t *count, size_t *cap,
+			    struct bd_error *err)
 {
 	sqlite3_stmt *stmt = store_stmt(store, sql_host_plan_cluster, err);
 
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
-	return host_plan_rows(store, stmt, out, count, err);
+	return host_plan_rows(store, stmt, list, count, cap, err);
 }
 
 int store_host_plan_get(struct store *store, const char *id, struct host_plan_row *out,

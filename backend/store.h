@@ -105,10 +105,13 @@ struct host_plan_row {
  * narrow query; *out is an owned array released with free(). */
 int store_host_plan_list(struct store *store, struct host_plan_row **out, size_t *count,
 			 struct bd_error *err);
-/* The hosts of one cluster (id), in onboarding order: what a plan reads of
- * the clusters it reaches; *out is an owned array released with free(). */
+/* Appends the hosts of one cluster (id), in onboarding order, to *list
+ * (*count rows used of *cap, grown with realloc; released with free()):
+ * what a plan reads of the clusters it reaches. On failure *count is as
+ * it was. */
 int store_host_plan_cluster(struct store *store, const char *cluster_id,
-			    struct host_plan_row **out, size_t *count, struct bd_error *err);
+			    struct host_plan_row **list, size_t *count, size_t *cap,
+			    struct bd_error *err);
 /* One host's planner row by id (an explicit or avoided host). */
 int store_host_plan_get(struct store *store, const char *id, struct host_plan_row *out,
 			struct bd_error *err);

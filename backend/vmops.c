@@ -61,13 +61,39 @@ struct fleet {
 	size_t ncluster;
 	struct plan_cluster *pclusters;
 	struct plan_cluster_sums *sums;
-	struct host_plan_row *hosts;    /* read so far */
-	struct plan_host *phosts;       /* the same, as the planner sees them */
+	struct host_plan_row *hosts;    /* read so far; the store appends */
 	size_t nhost;
 	size_t host_cap;
+	struct plan_host *phosts;       /* the same, as the planner sees them */
+	size_t phost_cap;
+	const struct host_plan_row *named; /* where phosts' names point */
 	size_t *members;                /* the last cluster handed over */
 	size_t member_cap;
+	size_t nfed;                    /* clusters read one query each */
+	/* Once a plan has reached many clusters, the rest come from one scan:
+	 * ncluster + 1 offsets into scan_members, host indices by cluster. */
+	size_t *scan_first;
+	size_t *scan_members;
+	struct fleet_cluster_key *by_id; /* clusters sorted by id, made when needed */
 };
+
+/* Past this share of the clusters (1/n), a plan reads the remaining hosts
+ * in one scan: a query per cluster reads each row through the cluster
+ * index, and a plan that finds little room (or none) would otherwise cost
+ * about twice the whole-table scan it replaced. */
+#define FLEET_SCAN_AFTER_SHARE 16
+
+/* A cluster's id with its index in fleet->clusters, sorted for bsearch. */
+struct fleet_cluster_key {
+	const char *id;
+	size_t index;
+};
+
+static int fleet_cluster_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fleet_cluster_key *)a)->id,
+		      ((const struct fleet_cluster_key *)b)->id);
+}
 
 static void fleet_free(struct fleet *fleet)
 {
@@ -77,56 +103,66 @@ static void fleet_free(struct fleet *fleet)
 	free(fleet->hosts);
 	free(fleet->phosts);
 	free(fleet->members);
+	free(fleet->scan_first);
+	free(fleet->scan_members);
+	free(fleet->by_id);
 	memset(fleet, 0, sizeof *fleet);
 }
 
-static long fleet_find_cluster(const struct fleet *fleet, const char *id)
+/* Binary search (a linear one per host of a scan cost hosts x clusters). */
+static long fleet_find_cluster(struct fleet *fleet, const char *id)
 {
-	for (size_t c = 0; c < fleet->ncluster; c++) {
-		if (strcmp(fleet->clusters[c].id, id) == 0)
-			return (long)c;
+	struct fleet_cluster_key key = { id, 0 };
+	const struct fleet_cluster_key *found;
+
+	if (!fleet->by_id) {
+		fleet->by_id = malloc((fleet->ncluster ? fleet->ncluster : 1) * sizeof *fleet->by_id);
+		if (!fleet->by_id)
+			return -1;
+		for (size_t c = 0; c < fleet->ncluster; c++)
+			fleet->by_id[c] = (struct fleet_cluster_key){ fleet->clusters[c].id, c };
+		qsort(fleet->by_id, fleet->ncluster, sizeof *fleet->by_id, fleet_cluster_cmp);
 	}
-	return -1;
+	found = fleet->ncluster ? bsearch(&key, fleet->by_id, fleet->ncluster,
+					  sizeof *fleet->by_id, fleet_cluster_cmp)
+				: NULL;
+	return found ? (long)found->index : -1;
 }
 
-/* Appends host rows, as the planner sees them: all in cluster index c, or
- * (c < 0) each in the cluster its row names. */
-static int fleet_add_hosts(struct fleet *fleet, const struct host_plan_row *rows, size_t count,
-			   long c, struct bd_error *err)
+/* Gives the rows from `from` on their planner view: all in cluster index
+ * c, or (c < 0) each in the cluster its row names. */
+static int fleet_plan_hosts(struct fleet *fleet, size_t from, long c, struct bd_error *err)
 {
-	size_t named = fleet->nhost;
+	if (fleet->phost_cap < fleet->host_cap) {
+		struct plan_host *grown = realloc(fleet->phosts, fleet->host_cap * sizeof *grown);
 
-	if (fleet->nhost + count > fleet->host_cap) {
-		size_t cap = fleet->host_cap ? fleet->host_cap : 32;
-		struct host_plan_row *hosts;
-		struct plan_host *phosts;
-
-		while (cap < fleet->nhost + count)
-			cap *= 2;
-		hosts = realloc(fleet->hosts, cap * sizeof *hosts);
-		if (hosts)
-			fleet->hosts = hosts;
-		phosts = hosts ? realloc(fleet->phosts, cap * sizeof *phosts) : NULL;
-		if (!phosts)
+		if (!grown)
 			return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
-		fleet->phosts = phosts;
-		fleet->host_cap = cap;
-		named = 0;
+		fleet->phosts = grown;
+		fleet->phost_cap = fleet->host_cap;
 	}
-	for (size_t i = 0; i < count; i++) {
-		struct host_plan_row *host = &fleet->hosts[fleet->nhost];
-		struct plan_host *ph = &fleet->phosts[fleet->nhost];
-		long in = c >= 0 ? c : fleet_find_cluster(fleet, rows[i].cluster_id);
+	/* The planner's name pointers follow the rows when they moved. */
+	if (fleet->named != fleet->hosts) {
+		for (size_t h = 0; h < from; h++) {
+			fleet->phosts[h].id = fleet->hosts[h].id;
+			fleet->phosts[h].name = fleet->hosts[h].name;
+		}
+		fleet->named = fleet->hosts;
+	}
+	for (size_t h = from; h < fleet->nhost; h++) {
+		const struct host_plan_row *host = &fleet->hosts[h];
+		struct plan_host *ph = &fleet->phosts[h];
+		long in = c >= 0 ? c : fleet_find_cluster(fleet, host->cluster_id);
 		const struct cluster_plan_row *cluster;
 
 		/* The schema's foreign key makes this a broken database. */
 		if (in < 0)
 			return bd_error_set(err, BD_ERR_INTERNAL,
-					    "host '%s' belongs to an unknown cluster", rows[i].name);
+					    "host '%s' belongs to an unknown cluster", host->name);
 		cluster = &fleet->clusters[in];
-		*host = rows[i];
-		fleet->nhost++;
 		memset(ph, 0, sizeof *ph);
+		ph->id = host->id;
+		ph->name = host->name;
 		ph->cluster = (size_t)in;
 		ph->up = host->state == HOST_STATE_UP;
 		ph->enabled = host->allocation == ALLOCATION_ENABLED;
@@ -138,12 +174,58 @@ static int fleet_add_hosts(struct fleet *fleet, const struct host_plan_row *rows
 		ph->cpu_used = host->cpu_used;
 		ph->mem_used_mib = host->memory_used_mib;
 	}
-	/* The planner's name pointers follow the rows when they moved. */
-	for (size_t h = named; h < fleet->nhost; h++) {
-		fleet->phosts[h].id = fleet->hosts[h].id;
-		fleet->phosts[h].name = fleet->hosts[h].name;
-	}
 	return 0;
+}
+
+/* Reads every host in one scan and groups them by cluster (a counting
+ * sort: onboarding order stays within each cluster). Hosts read before
+ * stay where they are; the plan no longer asks for their clusters. */
+static int fleet_scan_rest(struct fleet *fleet, struct bd_error *err)
+{
+	struct host_plan_row *rows = NULL;
+	size_t nrow = 0, base = fleet->nhost;
+	size_t *fill;
+	int ret = -1;
+
+	if (store_host_plan_list(fleet->store, &rows, &nrow, err) < 0)
+		return -1;
+	if (base + nrow > fleet->host_cap) {
+		struct host_plan_row *grown = realloc(fleet->hosts, (base + nrow) * sizeof *grown);
+
+		if (!grown) {
+			bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+			goto cleanup;
+		}
+		fleet->hosts = grown;
+		fleet->host_cap = base + nrow;
+	}
+	if (nrow)
+		memcpy(fleet->hosts + base, rows, nrow * sizeof *rows);
+	fleet->nhost += nrow;
+	if (fleet_plan_hosts(fleet, base, -1, err) < 0)
+		goto cleanup;
+	fleet->scan_first = calloc(fleet->ncluster + 2, sizeof *fleet->scan_first);
+	fleet->scan_members = malloc((nrow ? nrow : 1) * sizeof *fleet->scan_members);
+	if (!fleet->scan_first || !fleet->scan_members) {
+		bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+		goto cleanup;
+	}
+	/* Counts at [c + 2], offsets at [c + 1] while filling, at [c] after. */
+	for (size_t h = base; h < fleet->nhost; h++)
+		fleet->scan_first[fleet->phosts[h].cluster + 2]++;
+	for (size_t c = 1; c <= fleet->ncluster; c++)
+		fleet->scan_first[c + 1] += fleet->scan_first[c];
+	fill = fleet->scan_first + 1;
+	for (size_t h = base; h < fleet->nhost; h++)
+		fleet->scan_members[fill[fleet->phosts[h].cluster]++] = h;
+	ret = 0;
+cleanup:
+	free(rows);
+	if (ret < 0) {
+		free(fleet->scan_first);
+		fleet->scan_first = NULL;
+	}
+	return ret;
 }
 
 /* plan_members_fn: reads cluster c's hosts when the planner reaches it. */
@@ -151,26 +233,31 @@ static int fleet_members(void *opaque, size_t c, const struct plan_host **table,
 			 const size_t **members, size_t *count, struct bd_error *err)
 {
 	struct fleet *fleet = opaque;
-	struct host_plan_row *rows = NULL;
-	size_t nrow = 0, base = fleet->nhost;
+	size_t base = fleet->nhost, nrow;
 
-	if (store_host_plan_cluster(fleet->store, fleet->clusters[c].id, &rows, &nrow, err) < 0)
+	if (!fleet->scan_first && fleet->nfed > fleet->ncluster / FLEET_SCAN_AFTER_SHARE &&
+	    fleet_scan_rest(fleet, err) < 0)
 		return -1;
+	if (fleet->scan_first) {
+		*table = fleet->phosts;
+		*members = fleet->scan_members + fleet->scan_first[c];
+		*count = fleet->scan_first[c + 1] - fleet->scan_first[c];
+		return 0;
+	}
+	fleet->nfed++;
+	if (store_host_plan_cluster(fleet->store, fleet->clusters[c].id, &fleet->hosts,
+				    &fleet->nhost, &fleet->host_cap, err) < 0 ||
+	    fleet_plan_hosts(fleet, base, (long)c, err) < 0)
+		return -1;
+	nrow = fleet->nhost - base;
 	if (nrow > fleet->member_cap) {
 		size_t *grown = realloc(fleet->members, nrow * sizeof *grown);
 
-		if (!grown) {
-			free(rows);
+		if (!grown)
 			return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
-		}
 		fleet->members = grown;
 		fleet->member_cap = nrow;
 	}
-	if (fleet_add_hosts(fleet, rows, nrow, (long)c, err) < 0) {
-		free(rows);
-		return -1;
-	}
-	free(rows);
 	for (size_t i = 0; i < nrow; i++)
 		fleet->members[i] = base + i;
 	*table = fleet->phosts;
@@ -221,14 +308,27 @@ fail:
 	return -1;
 }
 
-/* Reads one host by id into the fleet; its index, or -1 when it is gone. */
+/* Reads one host by id into the fleet: its index, -1 when it is gone, or
+ * -2 with err set. */
 static long fleet_read_host(struct fleet *fleet, const char *id, struct bd_error *err)
 {
 	struct host_plan_row row;
 
 	if (store_host_plan_get(fleet->store, id, &row, NULL) < 0)
 		return -1;
-	if (fleet_add_hosts(fleet, &row, 1, -1, err) < 0)
+	if (fleet->nhost == fleet->host_cap) {
+		size_t cap = fleet->host_cap ? 2 * fleet->host_cap : 16;
+		struct host_plan_row *grown = realloc(fleet->hosts, cap * sizeof *grown);
+
+		if (!grown) {
+			bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+			return -2;
+		}
+		fleet->hosts = grown;
+		fleet->host_cap = cap;
+	}
+	fleet->hosts[fleet->nhost++] = row;
+	if (fleet_plan_hosts(fleet, fleet->nhost - 1, -1, err) < 0)
 		return -2;
 	return (long)fleet->nhost - 1;
 }

@@ -3,7 +3,9 @@
  * fleet read from the same database: seeded random fleets with random
  * overcommit factors, host states and firmware, changed between rounds by
  * VM, host and cluster writes, and random requests with and without an
- * explicit host or cluster. PLAN_SEED=<n> replays one fleet. */
+ * explicit host or cluster. Up to 40 clusters, so that plans reach both
+ * the clusters read one query each and those read by the later scan.
+ * PLAN_SEED=<n> replays one fleet. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,8 +23,8 @@
 #define FLEETS 24
 #define ROUNDS 6
 #define REQUESTS 8
-#define MAX_CLUSTERS 6
-#define MAX_HOSTS 30
+#define MAX_CLUSTERS 40
+#define MAX_HOSTS 80
 
 static unsigned long long rng_state;
 
