@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "backend/log.h"
 #include "backend/recover.h"
@@ -68,7 +67,7 @@ int cli_run(struct cli_ctx *ctx, enum cli_format format, int argc, char *const *
 {
 	struct bd_error err = { 0 };
 	struct kv_args args = { 0 };
-	json_object *response = NULL;
+	struct reply *reply = NULL;
 	const struct cli_command *cmd;
 	bool opened_store = false;
 	int used = 0;
@@ -108,9 +107,14 @@ int cli_run(struct cli_ctx *ctx, enum cli_format format, int argc, char *const *
 	/* Settle what a killed bootdeck left half done before acting. */
 	if (ctx->db_path && recover_at_start(ctx->store, ctx->db_path, NULL, &err) < 0)
 		goto fail;
-	if (cmd->exec(ctx, &args, &response, &err) < 0)
+	reply = reply_new(format);
+	if (!reply) {
+		bd_error_set(&err, BD_ERR_INTERNAL, "out of memory");
 		goto fail;
-	if (cli_print(out, format, response) < 0) {
+	}
+	if (cmd->exec(ctx, &args, reply, &err) < 0)
+		goto fail;
+	if (reply_print(reply, out) < 0) {
 		bd_error_set(&err, BD_ERR_INTERNAL, "cannot write the output");
 		goto fail;
 	}
@@ -119,7 +123,7 @@ int cli_run(struct cli_ctx *ctx, enum cli_format format, int argc, char *const *
 fail:
 	report_error(errout, out, format, cmd->api, &err);
 done:
-	json_object_put(response);
+	reply_free(reply);
 	kv_args_free(&args);
 	if (opened_store) {
 		store_close(ctx->store);
@@ -130,13 +134,14 @@ done:
 
 void cli_print_error_json(FILE *out, const struct bd_error *err)
 {
-	json_object *obj = json_object_new_object();
+	struct reply *reply = reply_new(CLI_FORMAT_JSON);
 
-	json_object_object_add(obj, "errorcode", json_object_new_int(err->code));
-	json_object_object_add(obj, "errortext", json_object_new_string(err->text));
-	fprintf(out, "%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-							    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(obj);
+	if (!reply)
+		return;
+	reply_int(reply, "errorcode", err->code);
+	reply_string(reply, "errortext", err->text);
+	reply_print(reply, out);
+	reply_free(reply);
 }
 
 const char *cli_require(const struct kv_args *args, const char *key, struct bd_error *err)
@@ -154,56 +159,6 @@ const char *cli_require(const struct kv_args *args, const char *key, struct bd_e
 		return NULL;
 	}
 	return value;
-}
-
-json_object *cli_list_response(const char *noun, json_object *items)
-{
-	json_object *obj = json_object_new_object();
-
-	json_object_object_add(obj, "count", json_object_new_int((int)json_object_array_length(items)));
-	json_object_object_add(obj, noun, items);
-	return obj;
-}
-
-json_object *cli_object_response(const char *noun, json_object *object)
-{
-	json_object *obj = json_object_new_object();
-
-	json_object_object_add(obj, noun, object);
-	return obj;
-}
-
-void cli_add_string(json_object *obj, const char *key, const char *value)
-{
-	if (value)
-		json_object_object_add(obj, key, json_object_new_string(value));
-}
-
-void cli_add_int(json_object *obj, const char *key, int64_t value)
-{
-	json_object_object_add(obj, key, json_object_new_int64(value));
-}
-
-void cli_add_bool(json_object *obj, const char *key, bool value)
-{
-	json_object_object_add(obj, key, json_object_new_boolean(value));
-}
-
-void cli_add_double(json_object *obj, const char *key, double value)
-{
-	json_object_object_add(obj, key, json_object_new_double(value));
-}
-
-void cli_add_time(json_object *obj, const char *key, time_t when)
-{
-	char stamp[40];
-	struct tm tm;
-
-	if (when <= 0)
-		return;
-	gmtime_r(&when, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S+0000", &tm);
-	cli_add_string(obj, key, stamp);
 }
 
 void cli_print_help(FILE *out)

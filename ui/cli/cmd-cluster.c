@@ -63,20 +63,19 @@ static int cluster_ratios_read(const struct kv_args *args, struct cluster *clust
 	return 0;
 }
 
-static json_object *cluster_to_json(const struct cluster *cluster)
+static void cluster_write(struct reply *reply, const char *key, const struct cluster *cluster)
 {
-	json_object *obj = json_object_new_object();
-
-	cli_add_string(obj, "id", cluster->id);
-	cli_add_string(obj, "name", cluster->name);
-	cli_add_double(obj, "cpuovercommitratio", cluster->cpu_overcommit);
-	cli_add_double(obj, "memoryovercommitratio", cluster->mem_overcommit);
-	cli_add_time(obj, "created", cluster->created);
-	return obj;
+	reply_object_begin(reply, key);
+	reply_string(reply, "id", cluster->id);
+	reply_string(reply, "name", cluster->name);
+	reply_double(reply, "cpuovercommitratio", cluster->cpu_overcommit);
+	reply_double(reply, "memoryovercommitratio", cluster->mem_overcommit);
+	reply_time(reply, "created", cluster->created);
+	reply_object_end(reply);
 }
 
 static int cmd_cluster_create_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				   json_object **response, struct bd_error *err)
+				   struct reply *reply, struct bd_error *err)
 {
 	struct cluster cluster = { .cpu_overcommit = 1.0, .mem_overcommit = 1.0 };
 	const char *name;
@@ -97,18 +96,17 @@ static int cmd_cluster_create_exec(struct cli_ctx *ctx, const struct kv_args *ar
 		store_rollback(ctx->store);
 		return -1;
 	}
-	*response = cli_object_response("cluster", cluster_to_json(&cluster));
+	cluster_write(reply, "cluster", &cluster);
 	return 0;
 }
 
 static int cmd_cluster_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				 json_object **response, struct bd_error *err)
+				 struct reply *reply, struct bd_error *err)
 {
 	const char *id = kv_args_get(args, "id");
 	const char *name = kv_args_get(args, "name");
 	struct cluster *list = NULL;
-	size_t count = 0;
-	json_object *items;
+	size_t count = 0, shown = 0;
 
 	if (id) {
 		struct cluster one;
@@ -123,19 +121,21 @@ static int cmd_cluster_list_exec(struct cli_ctx *ctx, const struct kv_args *args
 	} else if (store_cluster_list(ctx->store, &list, &count, err) < 0) {
 		return -1;
 	}
-	items = json_object_new_array();
+	/* The count comes first, so the name filter runs twice. */
+	for (size_t i = 0; i < count; i++)
+		shown += !name || strcmp(list[i].name, name) == 0;
+	reply_list_begin(reply, "cluster", shown);
 	for (size_t i = 0; i < count; i++) {
-		if (name && strcmp(list[i].name, name) != 0)
-			continue;
-		json_object_array_add(items, cluster_to_json(&list[i]));
+		if (!name || strcmp(list[i].name, name) == 0)
+			cluster_write(reply, NULL, &list[i]);
 	}
+	reply_list_end(reply);
 	free(list);
-	*response = cli_list_response("cluster", items);
 	return 0;
 }
 
 static int cmd_cluster_update_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				   json_object **response, struct bd_error *err)
+				   struct reply *reply, struct bd_error *err)
 {
 	struct cluster cluster;
 	const char *id;
@@ -159,7 +159,7 @@ static int cmd_cluster_update_exec(struct cli_ctx *ctx, const struct kv_args *ar
 	    cmd_event_commit(ctx->store, "CLUSTER.UPDATE", "updated cluster", cluster.id,
 			     cluster.name, err) < 0)
 		goto fail;
-	*response = cli_object_response("cluster", cluster_to_json(&cluster));
+	cluster_write(reply, "cluster", &cluster);
 	return 0;
 fail:
 	store_rollback(ctx->store);
@@ -167,7 +167,7 @@ fail:
 }
 
 static int cmd_cluster_delete_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				   json_object **response, struct bd_error *err)
+				   struct reply *reply, struct bd_error *err)
 {
 	struct cluster cluster;
 	const char *id;
@@ -184,7 +184,7 @@ static int cmd_cluster_delete_exec(struct cli_ctx *ctx, const struct kv_args *ar
 		store_rollback(ctx->store);
 		return -1;
 	}
-	*response = cmd_success_response();
+	cmd_success_write(reply);
 	return 0;
 }
 

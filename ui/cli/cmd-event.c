@@ -21,12 +21,9 @@ int cmd_event_commit(struct store *store, const char *type, const char *what,
 	return store_commit(store, err);
 }
 
-json_object *cmd_success_response(void)
+void cmd_success_write(struct reply *reply)
 {
-	json_object *obj = json_object_new_object();
-
-	cli_add_bool(obj, "success", true);
-	return obj;
+	reply_bool(reply, "success", true);
 }
 
 /* Events are stored by object id; resourceid= may also name a live object.
@@ -57,21 +54,27 @@ static void event_resource_resolve(struct store *store, const char *given, char 
 	vm_clear(&vm);
 }
 
-static json_object *event_to_json(const struct event *event)
+static void event_write(struct reply *reply, const struct event *event)
 {
-	json_object *obj = json_object_new_object();
+	reply_object_begin(reply, NULL);
+	reply_int(reply, "id", event->id);
+	reply_string(reply, "type", event->type);
+	reply_string(reply, "level", event_level_name(event->level));
+	reply_string(reply, "description", event->description ? event->description : "");
+	reply_time(reply, "created", event->created);
+	reply_string(reply, "resourceid", event->resource_id);
+	reply_object_end(reply);
+}
 
-	cli_add_int(obj, "id", event->id);
-	cli_add_string(obj, "type", event->type);
-	cli_add_string(obj, "level", event_level_name(event->level));
-	cli_add_string(obj, "description", event->description ? event->description : "");
-	cli_add_time(obj, "created", event->created);
-	cli_add_string(obj, "resourceid", event->resource_id);
-	return obj;
+/* Whether an event passes listEvents' level= and type= filters. */
+static bool event_shown(const struct event *event, int level, const char *type)
+{
+	return (level < 0 || (int)event->level == level) &&
+	       (!type || strcasecmp(event->type, type) == 0);
 }
 
 static int cmd_event_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
-			       json_object **response, struct bd_error *err)
+			       struct reply *reply, struct bd_error *err)
 {
 	const char *resource = kv_args_get(args, "resourceid");
 	const char *level_text = kv_args_get(args, "level");
@@ -79,9 +82,8 @@ static int cmd_event_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 	char resource_id[ID_LEN];
 	char type[sizeof ((struct event *)0)->type];
 	struct event *list = NULL;
-	size_t count = 0;
+	size_t count = 0, shown = 0;
 	int level = -1;
-	json_object *items;
 
 	if (level_text) {
 		level = enum_parse(&event_level_table, "level", level_text, err);
@@ -100,47 +102,45 @@ static int cmd_event_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 	}
 	if (store_event_list(ctx->store, resource ? resource_id : NULL, 0, &list, &count, err) < 0)
 		return -1;
-	items = json_object_new_array();
+	/* The count comes first, so the filters run twice. */
+	for (size_t i = 0; i < count; i++)
+		shown += event_shown(&list[i], level, type_text ? type : NULL);
+	reply_list_begin(reply, "event", shown);
 	for (size_t i = 0; i < count; i++) {
-		if (level >= 0 && (int)list[i].level != level)
-			continue;
-		if (type_text && strcasecmp(list[i].type, type) != 0)
-			continue;
-		json_object_array_add(items, event_to_json(&list[i]));
+		if (event_shown(&list[i], level, type_text ? type : NULL))
+			event_write(reply, &list[i]);
 	}
+	reply_list_end(reply);
 	store_event_list_free(list, count);
-	*response = cli_list_response("event", items);
 	return 0;
 }
 
-static json_object *alert_to_json(const struct alert *alert)
+static void alert_write(struct reply *reply, const struct alert *alert)
 {
-	json_object *obj = json_object_new_object();
-
-	cli_add_int(obj, "id", alert->id);
-	cli_add_string(obj, "type", alert->type);
-	cli_add_string(obj, "description", alert->description ? alert->description : "");
-	cli_add_time(obj, "created", alert->created);
-	cli_add_string(obj, "resourceid", alert->resource_id);
-	cli_add_bool(obj, "read", alert->read);
-	return obj;
+	reply_object_begin(reply, NULL);
+	reply_int(reply, "id", alert->id);
+	reply_string(reply, "type", alert->type);
+	reply_string(reply, "description", alert->description ? alert->description : "");
+	reply_time(reply, "created", alert->created);
+	reply_string(reply, "resourceid", alert->resource_id);
+	reply_bool(reply, "read", alert->read);
+	reply_object_end(reply);
 }
 
 static int cmd_alert_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
-			       json_object **response, struct bd_error *err)
+			       struct reply *reply, struct bd_error *err)
 {
 	struct alert *list = NULL;
 	size_t count = 0;
-	json_object *items;
 
 	(void)args;
 	if (store_alert_list(ctx->store, 0, &list, &count, err) < 0)
 		return -1;
-	items = json_object_new_array();
+	reply_list_begin(reply, "alert", count);
 	for (size_t i = 0; i < count; i++)
-		json_object_array_add(items, alert_to_json(&list[i]));
+		alert_write(reply, &list[i]);
+	reply_list_end(reply);
 	store_alert_list_free(list, count);
-	*response = cli_list_response("alert", items);
 	return 0;
 }
 

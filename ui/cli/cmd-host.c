@@ -17,59 +17,55 @@ static const char *uefi_label(const struct host_caps *caps)
 }
 
 /* The host with the given details (already read from the store). */
-static json_object *host_json_with(const struct host *host, const struct detail *const *list,
-				   size_t count)
+static void host_write(struct reply *reply, const char *key, const struct host *host,
+		       const struct detail *const *list, size_t count)
 {
-	json_object *obj = json_object_new_object();
-	json_object *details = json_object_new_object();
+	/* The stored URL may carry a password; output never shows it. */
+	char *shown = hv_url_redact(host->url);
 
-	cli_add_string(obj, "id", host->id);
-	cli_add_string(obj, "name", host->name);
-	cli_add_string(obj, "clusterid", host->cluster_id);
-	cli_add_string(obj, "clustername", host->cluster_name);
-	cli_add_string(obj, "state", host_state_name(host->state));
-	cli_add_string(obj, "resourcestate", allocation_state_name(host->allocation));
-	cli_add_string(obj, "hypervisor", hypervisor_type_name(host->hypervisor));
-	cli_add_string(obj, "hypervisorversion", host->hypervisor_version);
-	cli_add_string(obj, "virttype", host->caps.virt_type);
-	{
-		/* The stored URL may carry a password; output never shows it. */
-		char *shown = hv_url_redact(host->url);
-
-		cli_add_string(obj, "url", shown);
-		free(shown);
-	}
-	cli_add_string(obj, "arch", host->arch);
-	cli_add_int(obj, "cpunumber", host->cpus);
-	cli_add_int(obj, "cpuallocated", host->cpu_allocated);
-	cli_add_int(obj, "memorytotal", host->memory_mib);
-	cli_add_int(obj, "memoryallocated", host->memory_allocated_mib);
-	cli_add_bool(obj, "ueficapability", host->caps.uefi);
-	cli_add_bool(obj, "uefisecurecapability", host->caps.uefi && host->caps.secure);
-	cli_add_string(obj, "uefi", uefi_label(&host->caps));
-	cli_add_string(obj, "lasterror", host->last_error);
-	cli_add_time(obj, "created", host->created);
+	reply_object_begin(reply, key);
+	reply_string(reply, "id", host->id);
+	reply_string(reply, "name", host->name);
+	reply_string(reply, "clusterid", host->cluster_id);
+	reply_string(reply, "clustername", host->cluster_name);
+	reply_string(reply, "state", host_state_name(host->state));
+	reply_string(reply, "resourcestate", allocation_state_name(host->allocation));
+	reply_string(reply, "hypervisor", hypervisor_type_name(host->hypervisor));
+	reply_string(reply, "hypervisorversion", host->hypervisor_version);
+	reply_string(reply, "virttype", host->caps.virt_type);
+	reply_string(reply, "url", shown);
+	reply_string(reply, "arch", host->arch);
+	reply_int(reply, "cpunumber", host->cpus);
+	reply_int(reply, "cpuallocated", host->cpu_allocated);
+	reply_int(reply, "memorytotal", host->memory_mib);
+	reply_int(reply, "memoryallocated", host->memory_allocated_mib);
+	reply_bool(reply, "ueficapability", host->caps.uefi);
+	reply_bool(reply, "uefisecurecapability", host->caps.uefi && host->caps.secure);
+	reply_string(reply, "uefi", uefi_label(&host->caps));
+	reply_string(reply, "lasterror", host->last_error);
+	reply_time(reply, "created", host->created);
+	reply_object_begin(reply, "details");
 	for (size_t i = 0; i < count; i++)
-		cli_add_string(details, list[i]->key, list[i]->value);
-	json_object_object_add(obj, "details", details);
-	return obj;
+		reply_string(reply, list[i]->key, list[i]->value);
+	reply_object_end(reply);
+	reply_object_end(reply);
+	free(shown);
 }
 
-json_object *cmd_host_to_json(struct store *store, const struct host *host)
+/* {"host": {...}}, its details read from the store. */
+static void host_response(struct cli_ctx *ctx, const struct host *host, struct reply *reply)
 {
 	struct detail *list = NULL;
 	const struct detail **refs = NULL;
 	size_t count = 0;
-	json_object *obj;
 
-	if (store && store_host_details(store, host->id, &list, &count, NULL) == 0 && count)
+	if (store_host_details(ctx->store, host->id, &list, &count, NULL) == 0 && count)
 		refs = calloc(count, sizeof *refs);
 	for (size_t i = 0; refs && i < count; i++)
 		refs[i] = &list[i];
-	obj = host_json_with(host, refs, refs ? count : 0);
+	host_write(reply, "host", host, refs, refs ? count : 0);
 	free(refs);
 	store_detail_list_free(list, count);
-	return obj;
 }
 
 static int detail_row_cmp(const void *key, const void *row)
@@ -79,37 +75,34 @@ static int detail_row_cmp(const void *key, const void *row)
 
 /* A listing reads every host's details in one query, then gives each host
  * its run of rows (found by binary search: rows are sorted by host id). */
-static json_object *host_list_json(const struct host *hosts, size_t count,
-				   const struct host_detail_row *rows, size_t nrow)
+static int host_list_write(struct reply *reply, const struct host *hosts, size_t count,
+			   const struct host_detail_row *rows, size_t nrow, struct bd_error *err)
 {
-	json_object *items = json_object_new_array();
 	const struct detail **refs = calloc(nrow ? nrow : 1, sizeof *refs);
 
+	if (!refs)
+		return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
+	reply_list_begin(reply, "host", count);
 	for (size_t i = 0; i < count; i++) {
 		const struct host_detail_row *hit = NULL;
 		size_t n = 0;
 
-		if (refs && nrow)
+		if (nrow)
 			hit = bsearch(hosts[i].id, rows, nrow, sizeof *rows, detail_row_cmp);
 		/* bsearch lands on any row of the run: back up to its first. */
 		while (hit && hit > rows && strcmp(hit[-1].host_id, hosts[i].id) == 0)
 			hit--;
 		for (; hit && hit < rows + nrow && strcmp(hit->host_id, hosts[i].id) == 0; hit++)
 			refs[n++] = &hit->detail;
-		json_object_array_add(items, host_json_with(&hosts[i], refs, n));
+		host_write(reply, NULL, &hosts[i], refs, n);
 	}
+	reply_list_end(reply);
 	free(refs);
-	return items;
-}
-
-static int host_response(struct cli_ctx *ctx, const struct host *host, json_object **response)
-{
-	*response = cli_object_response("host", cmd_host_to_json(ctx->store, host));
 	return 0;
 }
 
 static int cmd_host_add_exec(struct cli_ctx *ctx, const struct kv_args *args,
-			     json_object **response, struct bd_error *err)
+			     struct reply *reply, struct bd_error *err)
 {
 	struct host_add_request req = {
 		.cluster_id = cli_require(args, "clusterid", err),
@@ -125,13 +118,13 @@ static int cmd_host_add_exec(struct cli_ctx *ctx, const struct kv_args *args,
 		return -1;
 	rc = hostops_add(ctx->store, &req, &host, ctx->progress, ctx->progress_opaque, err);
 	if (rc == 0)
-		host_response(ctx, &host, response);
+		host_response(ctx, &host, reply);
 	host_clear(&host);
 	return rc;
 }
 
 static int cmd_host_reconnect_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				   json_object **response, struct bd_error *err)
+				   struct reply *reply, struct bd_error *err)
 {
 	const char *id = cli_require(args, "id", err);
 	struct host host = { 0 };
@@ -144,13 +137,13 @@ static int cmd_host_reconnect_exec(struct cli_ctx *ctx, const struct kv_args *ar
 	if (rc == 0)
 		rc = recover_sweep_host(ctx->store, host.id, NULL, err);
 	if (rc == 0)
-		host_response(ctx, &host, response);
+		host_response(ctx, &host, reply);
 	host_clear(&host);
 	return rc;
 }
 
 static int cmd_host_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
-			      json_object **response, struct bd_error *err)
+			      struct reply *reply, struct bd_error *err)
 {
 	struct host_filter filter = {
 		.id = kv_args_get(args, "id"),
@@ -161,7 +154,7 @@ static int cmd_host_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 	struct host *list = NULL;
 	struct host_detail_row *rows = NULL;
 	size_t count = 0, nrow = 0;
-	json_object *items;
+	int rc;
 
 	if (uefi) {
 		bool want;
@@ -190,26 +183,25 @@ static int cmd_host_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 		store_host_list_free(list, count);
 		return -1;
 	}
-	items = host_list_json(list, count, rows, nrow);
+	rc = host_list_write(reply, list, count, rows, nrow, err);
 	store_host_detail_rows_free(rows, nrow);
 	store_host_list_free(list, count);
-	*response = cli_list_response("host", items);
-	return 0;
+	return rc;
 }
 
 static int cmd_host_delete_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				json_object **response, struct bd_error *err)
+				struct reply *reply, struct bd_error *err)
 {
 	const char *id = cli_require(args, "id", err);
 
 	if (!id || hostops_delete(ctx->store, id, err) < 0)
 		return -1;
-	*response = cmd_success_response();
+	cmd_success_write(reply);
 	return 0;
 }
 
 static int cmd_host_update_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				json_object **response, struct bd_error *err)
+				struct reply *reply, struct bd_error *err)
 {
 	const char *id = cli_require(args, "id", err);
 	const char *state;
@@ -234,7 +226,7 @@ static int cmd_host_update_exec(struct cli_ctx *ctx, const struct kv_args *args,
 				    text_quote(state, shown, sizeof shown));
 	rc = hostops_set_allocation(ctx->store, id, allocation, &host, err);
 	if (rc == 0)
-		host_response(ctx, &host, response);
+		host_response(ctx, &host, reply);
 	host_clear(&host);
 	return rc;
 }

@@ -13,20 +13,20 @@
 #define OFFERING_MEMORY_MIN_MIB 32
 #define OFFERING_MEMORY_MAX_MIB (16L * 1024 * 1024)
 
-static json_object *offering_to_json(const struct service_offering *offering)
+static void offering_write(struct reply *reply, const char *key,
+			   const struct service_offering *offering)
 {
-	json_object *obj = json_object_new_object();
-
-	cli_add_string(obj, "id", offering->id);
-	cli_add_string(obj, "name", offering->name);
-	cli_add_int(obj, "cpunumber", offering->cpunumber);
-	cli_add_int(obj, "memory", offering->memory_mib);
-	cli_add_time(obj, "created", offering->created);
-	return obj;
+	reply_object_begin(reply, key);
+	reply_string(reply, "id", offering->id);
+	reply_string(reply, "name", offering->name);
+	reply_int(reply, "cpunumber", offering->cpunumber);
+	reply_int(reply, "memory", offering->memory_mib);
+	reply_time(reply, "created", offering->created);
+	reply_object_end(reply);
 }
 
 static int cmd_offering_create_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				    json_object **response, struct bd_error *err)
+				    struct reply *reply, struct bd_error *err)
 {
 	struct service_offering offering = { 0 };
 	const char *name, *cpu_text, *memory_text;
@@ -55,17 +55,16 @@ static int cmd_offering_create_exec(struct cli_ctx *ctx, const struct kv_args *a
 		store_rollback(ctx->store);
 		return -1;
 	}
-	*response = cli_object_response("serviceoffering", offering_to_json(&offering));
+	offering_write(reply, "serviceoffering", &offering);
 	return 0;
 }
 
 static int cmd_offering_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				  json_object **response, struct bd_error *err)
+				  struct reply *reply, struct bd_error *err)
 {
 	const char *id = kv_args_get(args, "id");
 	struct service_offering *list = NULL;
 	size_t count = 0;
-	json_object *items;
 
 	if (id) {
 		struct service_offering one;
@@ -80,16 +79,16 @@ static int cmd_offering_list_exec(struct cli_ctx *ctx, const struct kv_args *arg
 	} else if (store_offering_list(ctx->store, &list, &count, err) < 0) {
 		return -1;
 	}
-	items = json_object_new_array();
+	reply_list_begin(reply, "serviceoffering", count);
 	for (size_t i = 0; i < count; i++)
-		json_object_array_add(items, offering_to_json(&list[i]));
+		offering_write(reply, NULL, &list[i]);
+	reply_list_end(reply);
 	free(list);
-	*response = cli_list_response("serviceoffering", items);
 	return 0;
 }
 
 static int cmd_offering_delete_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				    json_object **response, struct bd_error *err)
+				    struct reply *reply, struct bd_error *err)
 {
 	struct service_offering offering;
 	const char *id;
@@ -106,7 +105,7 @@ static int cmd_offering_delete_exec(struct cli_ctx *ctx, const struct kv_args *a
 		store_rollback(ctx->store);
 		return -1;
 	}
-	*response = cmd_success_response();
+	cmd_success_write(reply);
 	return 0;
 }
 

@@ -102,21 +102,20 @@ cleanup:
 	return ret;
 }
 
-static json_object *template_to_json(const struct template *tmpl)
+static void template_write(struct reply *reply, const char *key, const struct template *tmpl)
 {
-	json_object *obj = json_object_new_object();
-
-	cli_add_string(obj, "id", tmpl->id);
-	cli_add_string(obj, "name", tmpl->name);
-	cli_add_string(obj, "format", template_format_name(tmpl->format));
-	cli_add_string(obj, "url", tmpl->url);
-	cli_add_int(obj, "size", tmpl->size_bytes);
-	cli_add_time(obj, "created", tmpl->created);
-	return obj;
+	reply_object_begin(reply, key);
+	reply_string(reply, "id", tmpl->id);
+	reply_string(reply, "name", tmpl->name);
+	reply_string(reply, "format", template_format_name(tmpl->format));
+	reply_string(reply, "url", tmpl->url);
+	reply_int(reply, "size", tmpl->size_bytes);
+	reply_time(reply, "created", tmpl->created);
+	reply_object_end(reply);
 }
 
 static int cmd_template_register_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				      json_object **response, struct bd_error *err)
+				      struct reply *reply, struct bd_error *err)
 {
 	struct template tmpl = { 0 };
 	const char *name, *url, *format_text;
@@ -147,7 +146,7 @@ static int cmd_template_register_exec(struct cli_ctx *ctx, const struct kv_args 
 		store_rollback(ctx->store);
 		goto cleanup;
 	}
-	*response = cli_object_response("template", template_to_json(&tmpl));
+	template_write(reply, "template", &tmpl);
 	ret = 0;
 cleanup:
 	template_clear(&tmpl);
@@ -155,18 +154,17 @@ cleanup:
 }
 
 static int cmd_template_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				  json_object **response, struct bd_error *err)
+				  struct reply *reply, struct bd_error *err)
 {
 	const char *id = kv_args_get(args, "id");
-	json_object *items;
 
 	if (id) {
 		struct template tmpl = { 0 };
 
 		if (store_template_get(ctx->store, id, &tmpl, err) < 0)
 			return -1;
-		items = json_object_new_array();
-		json_object_array_add(items, template_to_json(&tmpl));
+		reply_list_begin(reply, "template", 1);
+		template_write(reply, NULL, &tmpl);
 		template_clear(&tmpl);
 	} else {
 		struct template *list = NULL;
@@ -174,17 +172,17 @@ static int cmd_template_list_exec(struct cli_ctx *ctx, const struct kv_args *arg
 
 		if (store_template_list(ctx->store, &list, &count, err) < 0)
 			return -1;
-		items = json_object_new_array();
+		reply_list_begin(reply, "template", count);
 		for (size_t i = 0; i < count; i++)
-			json_object_array_add(items, template_to_json(&list[i]));
+			template_write(reply, NULL, &list[i]);
 		store_template_list_free(list, count);
 	}
-	*response = cli_list_response("template", items);
+	reply_list_end(reply);
 	return 0;
 }
 
 static int cmd_template_delete_exec(struct cli_ctx *ctx, const struct kv_args *args,
-				    json_object **response, struct bd_error *err)
+				    struct reply *reply, struct bd_error *err)
 {
 	struct template tmpl = { 0 };
 	const char *id;
@@ -202,7 +200,7 @@ static int cmd_template_delete_exec(struct cli_ctx *ctx, const struct kv_args *a
 		store_rollback(ctx->store);
 		goto cleanup;
 	}
-	*response = cmd_success_response();
+	cmd_success_write(reply);
 	ret = 0;
 cleanup:
 	template_clear(&tmpl);

@@ -1,6 +1,7 @@
 /* Virtual machines: deploy with a firmware choice, and the lifecycle. */
 #include "cmd.h"
 
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,44 +10,46 @@
 #include "backend/vmops.h"
 #include "model/text.h"
 
-json_object *cmd_vm_to_json(const struct vm *vm)
+/* A VM as listVirtualMachines shows it, with its placement trail. */
+static void vm_write(struct reply *reply, const char *key, const struct vm *vm)
 {
-	json_object *obj = json_object_new_object();
-
-	cli_add_string(obj, "id", vm->id);
-	cli_add_string(obj, "name", vm->name);
-	cli_add_string(obj, "displayname", vm->displayname);
-	cli_add_string(obj, "state", vm_state_name(vm->state));
+	reply_object_begin(reply, key);
+	reply_string(reply, "id", vm->id);
+	reply_string(reply, "name", vm->name);
+	reply_string(reply, "displayname", vm->displayname);
+	reply_string(reply, "state", vm_state_name(vm->state));
 	if (vm->host_id[0]) {
-		cli_add_string(obj, "hostid", vm->host_id);
-		cli_add_string(obj, "hostname", vm->host_name);
-		cli_add_string(obj, "clusterid", vm->cluster_id);
+		reply_string(reply, "hostid", vm->host_id);
+		reply_string(reply, "hostname", vm->host_name);
+		reply_string(reply, "clusterid", vm->cluster_id);
 	}
-	cli_add_string(obj, "templateid", vm->template_id);
-	cli_add_string(obj, "serviceofferingid", vm->offering_id);
-	cli_add_int(obj, "cpunumber", vm->cpunumber);
-	cli_add_int(obj, "memory", vm->memory_mib);
+	reply_string(reply, "templateid", vm->template_id);
+	reply_string(reply, "serviceofferingid", vm->offering_id);
+	reply_int(reply, "cpunumber", vm->cpunumber);
+	reply_int(reply, "memory", vm->memory_mib);
 	/* Always present, BIOS VMs included. */
-	cli_add_string(obj, "boottype", boot_type_name(vm->boot.type));
-	cli_add_string(obj, "bootmode", boot_mode_name(vm->boot.mode));
-	cli_add_string(obj, "machine", vm->machine);
-	cli_add_string(obj, "loader", vm->loader);
-	cli_add_string(obj, "nvram", vm->nvram);
-	cli_add_string(obj, "disk", vm->disk);
-	cli_add_string(obj, "consolelog", vm->console_log);
-	cli_add_time(obj, "created", vm->created);
+	reply_string(reply, "boottype", boot_type_name(vm->boot.type));
+	reply_string(reply, "bootmode", boot_mode_name(vm->boot.mode));
+	reply_string(reply, "machine", vm->machine);
+	reply_string(reply, "loader", vm->loader);
+	reply_string(reply, "nvram", vm->nvram);
+	reply_string(reply, "disk", vm->disk);
+	reply_string(reply, "consolelog", vm->console_log);
+	reply_time(reply, "created", vm->created);
 	if (vm->placement) {
+		/* Stored as JSON text; json-c reads it back. */
 		json_object *placement = json_tokener_parse(vm->placement);
 
 		if (placement)
-			json_object_object_add(obj, "placement", placement);
+			reply_json(reply, "placement", placement);
+		json_object_put(placement);
 	}
-	return obj;
+	reply_object_end(reply);
 }
 
-static int vm_response(const struct vm *vm, json_object **response)
+static int vm_response(const struct vm *vm, struct reply *reply)
 {
-	*response = cli_object_response("virtualmachine", cmd_vm_to_json(vm));
+	vm_write(reply, "virtualmachine", vm);
 	return 0;
 }
 
@@ -60,7 +63,7 @@ static int optional_bool(const struct kv_args *args, const char *key, bool fallb
 }
 
 static int cmd_vm_deploy_exec(struct cli_ctx *ctx, const struct kv_args *args,
-			      json_object **response, struct bd_error *err)
+			      struct reply *reply, struct bd_error *err)
 {
 	struct deploy_request req = {
 		.displayname = kv_args_get(args, "displayname"),
@@ -79,13 +82,13 @@ static int cmd_vm_deploy_exec(struct cli_ctx *ctx, const struct kv_args *args,
 		return -1;
 	rc = vmops_deploy(ctx->store, &req, &vm, ctx->progress, ctx->progress_opaque, err);
 	if (rc == 0)
-		vm_response(&vm, response);
+		vm_response(&vm, reply);
 	vm_clear(&vm);
 	return rc;
 }
 
 static int cmd_vm_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
-			    json_object **response, struct bd_error *err)
+			    struct reply *reply, struct bd_error *err)
 {
 	struct vm_filter filter = {
 		.id = kv_args_get(args, "id"),
@@ -95,7 +98,6 @@ static int cmd_vm_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 	const char *state = kv_args_get(args, "state");
 	struct vm *list = NULL;
 	size_t count = 0;
-	json_object *items;
 
 	if (state && (filter.state = enum_parse(&vm_state_table, "state", state, err)) < 0)
 		return -1;
@@ -117,16 +119,16 @@ static int cmd_vm_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 	if (vmops_reconcile(ctx->store, filter.id, err) < 0 ||
 	    store_vm_list(ctx->store, &filter, &list, &count, err) < 0)
 		return -1;
-	items = json_object_new_array();
+	reply_list_begin(reply, "virtualmachine", count);
 	for (size_t i = 0; i < count; i++)
-		json_object_array_add(items, cmd_vm_to_json(&list[i]));
+		vm_write(reply, NULL, &list[i]);
+	reply_list_end(reply);
 	store_vm_list_free(list, count);
-	*response = cli_list_response("virtualmachine", items);
 	return 0;
 }
 
 /* Lifecycle commands share one shape: id= plus an optional flag. */
-static int vm_lifecycle(struct cli_ctx *ctx, const struct kv_args *args, json_object **response,
+static int vm_lifecycle(struct cli_ctx *ctx, const struct kv_args *args, struct reply *reply,
 			struct bd_error *err,
 			int (*act)(struct cli_ctx *, const char *, const struct kv_args *,
 				   struct vm *, struct bd_error *))
@@ -142,7 +144,7 @@ static int vm_lifecycle(struct cli_ctx *ctx, const struct kv_args *args, json_ob
 		return -1;
 	rc = act(ctx, id, args, &vm, err);
 	if (rc == 0)
-		vm_response(&vm, response);
+		vm_response(&vm, reply);
 	vm_clear(&vm);
 	return rc;
 }
@@ -191,9 +193,9 @@ static int act_migrate(struct cli_ctx *ctx, const char *id, const struct kv_args
 
 #define LIFECYCLE_EXEC(name, act)                                                      \
 	static int name(struct cli_ctx *ctx, const struct kv_args *args,               \
-			json_object **response, struct bd_error *err)                  \
+			struct reply *reply, struct bd_error *err)                  \
 	{                                                                              \
-		return vm_lifecycle(ctx, args, response, err, act);                    \
+		return vm_lifecycle(ctx, args, reply, err, act);                    \
 	}
 
 LIFECYCLE_EXEC(cmd_vm_start_exec, act_start)
@@ -229,7 +231,7 @@ static int refuse_boot_change(const struct vm *vm, const struct kv_args *args,
 }
 
 static int cmd_vm_update_exec(struct cli_ctx *ctx, const struct kv_args *args,
-			      json_object **response, struct bd_error *err)
+			      struct reply *reply, struct bd_error *err)
 {
 	const char *id = cli_require(args, "id", err);
 	const char *displayname = kv_args_get(args, "displayname");
@@ -269,7 +271,7 @@ static int cmd_vm_update_exec(struct cli_ctx *ctx, const struct kv_args *args,
 		store_rollback(ctx->store);
 		goto out;
 	}
-	rc = vm_response(&vm, response);
+	rc = vm_response(&vm, reply);
 out:
 	vm_clear(&vm);
 	return rc;

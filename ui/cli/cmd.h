@@ -18,9 +18,6 @@ extern const struct cli_command cmd_host_list;
 extern const struct cli_command cmd_host_reconnect;
 extern const struct cli_command cmd_host_update;
 extern const struct cli_command cmd_host_delete;
-struct host;
-/* A host as listHosts shows it, details included when store is given. */
-json_object *cmd_host_to_json(struct store *store, const struct host *host);
 
 /* cmd-vm.c */
 extern const struct cli_command cmd_vm_deploy;
@@ -31,9 +28,6 @@ extern const struct cli_command cmd_vm_reboot;
 extern const struct cli_command cmd_vm_migrate;
 extern const struct cli_command cmd_vm_update;
 extern const struct cli_command cmd_vm_destroy;
-struct vm;
-/* A VM as listVirtualMachines shows it, with its placement trail. */
-json_object *cmd_vm_to_json(const struct vm *vm);
 
 /* cmd-template.c */
 extern const struct cli_command cmd_template_register;
@@ -54,7 +48,7 @@ extern const struct cli_command cmd_alert_list;
 int cmd_event_commit(struct store *store, const char *type, const char *what,
 		     const char *resource_id, const char *name, struct bd_error *err);
 
-/* {"success": true}, as CloudStack answers a delete. Owned. */
-json_object *cmd_success_response(void);
+/* {"success": true}, as CloudStack answers a delete. */
+void cmd_success_write(struct reply *reply);
 
 #endif

@@ -1,0 +1,734 @@
+/* Answers written as they are built. JSON is text from the first member on;
+ * tables and CSV keep cells (key and text) of the rows only. Either way the
+ * cost is one pass over the values, with no per-value allocation: a listing
+ * of 10,000 hosts used to build, print and free a json-c tree of 200,000
+ * objects, most of its run time. */
+#include "reply.h"
+
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Deeper than any answer: a host's details sit at depth 3, a placement
+ * trail's steps at 5, and json-c parses at most 32 levels. */
+#define REPLY_DEPTH_MAX 64
+/* Tables and CSV show at most this many columns. */
+#define REPLY_COLUMNS_MAX 64
+
+struct text {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+/* What an open container is to a table: the rows are the items of the
+ * answer's first array, else the answer's first object, else the answer. */
+enum frame_role {
+	ROLE_NONE,   /* nothing a table shows */
+	ROLE_ANSWER, /* the answer itself */
+	ROLE_SINGLE, /* the answer's first object */
+	ROLE_LIST,   /* the answer's first array */
+	ROLE_ROW,    /* an object in that array */
+};
+
+struct frame {
+	bool array;
+	bool filled; /* holds a member: the next one needs a separator */
+	enum frame_role role;
+};
+
+/* A scalar of a row: its key (an index into keys) and its text. */
+struct cell {
+	size_t key;
+	size_t text;
+	size_t len;
+};
+
+struct cells {
+	struct cell *items;
+	size_t count;
+	size_t cap;
+};
+
+struct reply {
+	enum cli_format format;
+	bool failed;
+	size_t depth;
+	struct frame frames[REPLY_DEPTH_MAX];
+	struct text json;
+
+	/* Tables and CSV. */
+	struct text cell_text;
+	char **keys; /* distinct cell keys, in order of first use */
+	size_t nkey;
+	size_t key_cap;
+	const char *last_key; /* most keys are literals: pointer checks first */
+	size_t last_key_index;
+	struct cells answer_cells;
+	struct cells single_cells;
+	struct cells list_cells;
+	size_t *row_start; /* first cell of each list row in list_cells */
+	size_t nrow;
+	size_t row_cap;
+	bool seen_single;
+	bool seen_list;
+};
+
+/* ---- growing buffers ---- */
+
+static int grow(struct reply *reply, void **data, size_t *cap, size_t want, size_t size)
+{
+	size_t next = *cap ? *cap : 64;
+	void *bigger;
+
+	if (want <= *cap)
+		return 0;
+	while (next < want)
+		next *= 2;
+	bigger = realloc(*data, next * size);
+	if (!bigger) {
+		reply->failed = true;
+		return -1;
+	}
+	*data = bigger;
+	*cap = next;
+	return 0;
+}
+
+static void text_put(struct reply *reply, struct text *text, const char *bytes, size_t len)
+{
+	if (text->len + len > text->cap &&
+	    grow(reply, (void **)&text->data, &text->cap, text->len + len, 1) < 0)
+		return;
+	memcpy(text->data + text->len, bytes, len);
+	text->len += len;
+}
+
+static void text_putc(struct reply *reply, struct text *text, char c)
+{
+	if (text->len + 1 > text->cap &&
+	    grow(reply, (void **)&text->data, &text->cap, text->len + 1, 1) < 0)
+		return;
+	text->data[text->len++] = c;
+}
+
+static void text_spaces(struct reply *reply, struct text *text, size_t count)
+{
+	static const char spaces[] = "                                                                ";
+
+	while (count > 0) {
+		size_t n = count < sizeof spaces - 1 ? count : sizeof spaces - 1;
+
+		text_put(reply, text, spaces, n);
+		count -= n;
+	}
+}
+
+/* ---- scalar text, as json-c wrote it ---- */
+
+static size_t int_text(int64_t value, char *buf)
+{
+	char digits[24];
+	uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+	size_t n = 0, len = 0;
+
+	do {
+		digits[n++] = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude);
+	if (value < 0)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = digits[--n];
+	buf[len] = '\0';
+	return len;
+}
+
+/* "%.17g", with ".0" added when that reads as an integer. */
+static size_t double_text(double value, char *buf, size_t size)
+{
+	char *comma;
+	int len;
+
+	if (isnan(value))
+		return (size_t)snprintf(buf, size, "NaN");
+	if (isinf(value))
+		return (size_t)snprintf(buf, size, value > 0 ? "Infinity" : "-Infinity");
+	len = snprintf(buf, size, "%.17g", value);
+	if (len < 0 || (size_t)len >= size)
+		return 0;
+	/* A locale's decimal comma is still a point in JSON. */
+	comma = strchr(buf, ',');
+	if (comma)
+		*comma = '.';
+	if (!strchr(buf, '.') && !strchr(buf, 'e') && (size_t)len + 2 < size &&
+	    (buf[0] == '-' ? buf[1] >= '0' && buf[1] <= '9' : buf[0] >= '0' && buf[0] <= '9')) {
+		memcpy(buf + len, ".0", 3);
+		len += 2;
+	}
+	return (size_t)len;
+}
+
+/* Which bytes a JSON string cannot hold as they are. */
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+static void json_string(struct reply *reply, const char *value, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct text *text = &reply->json;
+	size_t start = 0;
+
+	text_putc(reply, text, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)value[i];
+		char escape[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+		size_t escape_len = 2;
+
+		if (!needs_escape(c))
+			continue;
+		text_put(reply, text, value + start, i - start);
+		start = i + 1;
+		switch (c) {
+		case '"':
+		case '\\':
+			escape[1] = (char)c;
+			break;
+		case '\b':
+			escape[1] = 'b';
+			break;
+		case '\f':
+			escape[1] = 'f';
+			break;
+		case '\n':
+			escape[1] = 'n';
+			break;
+		case '\r':
+			escape[1] = 'r';
+			break;
+		case '\t':
+			escape[1] = 't';
+			break;
+		default:
+			escape_len = 6;
+			break;
+		}
+		text_put(reply, text, escape, escape_len);
+	}
+	text_put(reply, text, value + start, len - start);
+	text_putc(reply, text, '"');
+}
+
+/* ---- structure ---- */
+
+/* The open container if key fits it (a name in an object, none in an
+ * array); NULL, marking the reply failed, when it does not. */
+static struct frame *member_frame(struct reply *reply, const char *key)
+{
+	struct frame *frame = &reply->frames[reply->depth];
+
+	if (reply->failed)
+		return NULL;
+	if (frame->array != (key == NULL)) {
+		reply->failed = true;
+		return NULL;
+	}
+	return frame;
+}
+
+/* Starts a JSON member: separator, indent and, in an object, the key. */
+static void json_member(struct reply *reply, struct frame *frame, const char *key)
+{
+	if (frame->filled)
+		text_put(reply, &reply->json, ",\n", 2);
+	frame->filled = true;
+	text_spaces(reply, &reply->json, 2 * (reply->depth + 1));
+	if (key) {
+		json_string(reply, key, strlen(key));
+		text_putc(reply, &reply->json, ':');
+	}
+}
+
+static size_t key_index(struct reply *reply, const char *key)
+{
+	if (key == reply->last_key)
+		return reply->last_key_index;
+	for (size_t i = 0; i < reply->nkey; i++) {
+		if (strcmp(reply->keys[i], key) == 0) {
+			reply->last_key = key;
+			reply->last_key_index = i;
+			return i;
+		}
+	}
+	if (grow(reply, (void **)&reply->keys, &reply->key_cap, reply->nkey + 1,
+		 sizeof *reply->keys) < 0)
+		return 0;
+	reply->keys[reply->nkey] = strdup(key);
+	if (!reply->keys[reply->nkey]) {
+		reply->failed = true;
+		return 0;
+	}
+	reply->last_key = key;
+	reply->last_key_index = reply->nkey;
+	return reply->nkey++;
+}
+
+static void cells_add(struct reply *reply, struct cells *cells, const char *key, const char *text,
+		      size_t len)
+{
+	struct cell *cell;
+	size_t index = key_index(reply, key);
+
+	if (reply->failed ||
+	    grow(reply, (void **)&cells->items, &cells->cap, cells->count + 1, sizeof *cells->items) < 0)
+		return;
+	cell = &cells->items[cells->count++];
+	cell->key = index;
+	cell->text = reply->cell_text.len;
+	cell->len = len;
+	text_put(reply, &reply->cell_text, text, len);
+}
+
+static void row_new(struct reply *reply)
+{
+	if (grow(reply, (void **)&reply->row_start, &reply->row_cap, reply->nrow + 1,
+		 sizeof *reply->row_start) < 0)
+		return;
+	reply->row_start[reply->nrow++] = reply->list_cells.count;
+}
+
+/* A scalar member: text as JSON writes it, cell as a table shows it. */
+static void table_cell(struct reply *reply, struct frame *frame, const char *key,
+		       const char *cell, size_t len)
+{
+	switch (frame->role) {
+	case ROLE_ANSWER:
+		cells_add(reply, &reply->answer_cells, key, cell, len);
+		break;
+	case ROLE_SINGLE:
+		cells_add(reply, &reply->single_cells, key, cell, len);
+		break;
+	case ROLE_ROW:
+		cells_add(reply, &reply->list_cells, key, cell, len);
+		break;
+	case ROLE_LIST:
+		/* A scalar item: a row with no cells. */
+		row_new(reply);
+		break;
+	case ROLE_NONE:
+		break;
+	}
+}
+
+static void scalar(struct reply *reply, const char *key, const char *text, size_t len)
+{
+	struct frame *frame = member_frame(reply, key);
+
+	if (!frame)
+		return;
+	if (reply->format == CLI_FORMAT_JSON) {
+		json_member(reply, frame, key);
+		text_put(reply, &reply->json, text, len);
+	} else {
+		table_cell(reply, frame, key, text, len);
+	}
+}
+
+static void open_container(struct reply *reply, const char *key, bool array)
+{
+	struct frame *parent = member_frame(reply, key);
+	enum frame_role role = ROLE_NONE;
+
+	if (!parent)
+		return;
+	if (reply->depth + 1 >= REPLY_DEPTH_MAX) {
+		reply->failed = true;
+		return;
+	}
+	if (reply->format == CLI_FORMAT_JSON) {
+		json_member(reply, parent, key);
+		text_put(reply, &reply->json, array ? "[\n" : "{\n", 2);
+	} else if (parent->role == ROLE_ANSWER && array && !reply->seen_list) {
+		reply->seen_list = true;
+		role = ROLE_LIST;
+	} else if (parent->role == ROLE_ANSWER && !array && !reply->seen_single) {
+		reply->seen_single = true;
+		role = ROLE_SINGLE;
+	} else if (parent->role == ROLE_LIST) {
+		/* Every item is a row; only an object's scalars fill it. */
+		row_new(reply);
+		role = array ? ROLE_NONE : ROLE_ROW;
+	}
+	reply->frames[++reply->depth] = (struct frame){ .array = array, .role = role };
+}
+
+static void close_container(struct reply *reply, bool array)
+{
+	struct frame *frame = &reply->frames[reply->depth];
+
+	if (reply->failed)
+		return;
+	if (reply->depth == 0 || frame->array != array) {
+		reply->failed = true;
+		return;
+	}
+	if (reply->format == CLI_FORMAT_JSON) {
+		if (frame->filled)
+			text_putc(reply, &reply->json, '\n');
+		text_spaces(reply, &reply->json, 2 * reply->depth);
+		text_putc(reply, &reply->json, array ? ']' : '}');
+	}
+	reply->depth--;
+}
+
+struct reply *reply_new(enum cli_format format)
+{
+	struct reply *reply = calloc(1, sizeof *reply);
+
+	if (!reply)
+		return NULL;
+	reply->format = format;
+	reply->frames[0].role = ROLE_ANSWER;
+	if (format == CLI_FORMAT_JSON)
+		text_put(reply, &reply->json, "{\n", 2);
+	if (reply->failed) {
+		reply_free(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+void reply_free(struct reply *reply)
+{
+	if (!reply)
+		return;
+	free(reply->json.data);
+	free(reply->cell_text.data);
+	for (size_t i = 0; i < reply->nkey; i++)
+		free(reply->keys[i]);
+	free(reply->keys);
+	free(reply->answer_cells.items);
+	free(reply->single_cells.items);
+	free(reply->list_cells.items);
+	free(reply->row_start);
+	free(reply);
+}
+
+void reply_object_begin(struct reply *reply, const char *key)
+{
+	open_container(reply, key, false);
+}
+
+void reply_object_end(struct reply *reply)
+{
+	close_container(reply, false);
+}
+
+void reply_array_begin(struct reply *reply, const char *key)
+{
+	open_container(reply, key, true);
+}
+
+void reply_array_end(struct reply *reply)
+{
+	close_container(reply, true);
+}
+
+static void string_member(struct reply *reply, const char *key, const char *value, size_t len)
+{
+	struct frame *frame = member_frame(reply, key);
+
+	if (!frame)
+		return;
+	if (reply->format == CLI_FORMAT_JSON) {
+		json_member(reply, frame, key);
+		json_string(reply, value, len);
+	} else {
+		table_cell(reply, frame, key, value, len);
+	}
+}
+
+void reply_string(struct reply *reply, const char *key, const char *value)
+{
+	if (value)
+		string_member(reply, key, value, strlen(value));
+}
+
+void reply_int(struct reply *reply, const char *key, int64_t value)
+{
+	char buf[24];
+
+	scalar(reply, key, buf, int_text(value, buf));
+}
+
+void reply_bool(struct reply *reply, const char *key, bool value)
+{
+	scalar(reply, key, value ? "true" : "false", value ? 4 : 5);
+}
+
+void reply_double(struct reply *reply, const char *key, double value)
+{
+	char buf[64];
+
+	scalar(reply, key, buf, double_text(value, buf, sizeof buf));
+}
+
+/* Two digits of a time field. */
+static char *put2(char *at, int value)
+{
+	at[0] = (char)('0' + value / 10 % 10);
+	at[1] = (char)('0' + value % 10);
+	return at + 2;
+}
+
+void reply_time(struct reply *reply, const char *key, time_t when)
+{
+	char stamp[48], *at;
+	struct tm tm;
+
+	if (when <= 0 || !gmtime_r(&when, &tm))
+		return;
+	/* strftime's "%Y-%m-%dT%H:%M:%S+0000", without its locale work. */
+	at = stamp + int_text((int64_t)tm.tm_year + 1900, stamp);
+	*at++ = '-';
+	at = put2(at, tm.tm_mon + 1);
+	*at++ = '-';
+	at = put2(at, tm.tm_mday);
+	*at++ = 'T';
+	at = put2(at, tm.tm_hour);
+	*at++ = ':';
+	at = put2(at, tm.tm_min);
+	*at++ = ':';
+	at = put2(at, tm.tm_sec);
+	memcpy(at, "+0000", 5);
+	at += 5;
+	string_member(reply, key, stamp, (size_t)(at - stamp));
+}
+
+void reply_json(struct reply *reply, const char *key, struct json_object *value)
+{
+	const char *text;
+
+	switch (json_object_get_type(value)) {
+	case json_type_object: {
+		reply_object_begin(reply, key);
+		json_object_object_foreach(value, member, child)
+			reply_json(reply, member, child);
+		reply_object_end(reply);
+		break;
+	}
+	case json_type_array:
+		reply_array_begin(reply, key);
+		for (size_t i = 0; i < json_object_array_length(value); i++)
+			reply_json(reply, NULL, json_object_array_get_idx(value, i));
+		reply_array_end(reply);
+		break;
+	case json_type_string:
+		if (reply->format == CLI_FORMAT_JSON)
+			string_member(reply, key, json_object_get_string(value),
+				      (size_t)json_object_get_string_len(value));
+		else
+			reply_string(reply, key, json_object_get_string(value));
+		break;
+	case json_type_null:
+		scalar(reply, key, reply->format == CLI_FORMAT_JSON ? "null" : "",
+		       reply->format == CLI_FORMAT_JSON ? 4 : 0);
+		break;
+	default:
+		/* Numbers keep the spelling they were parsed with (1.50 stays
+		 * 1.50), which only json-c itself knows. */
+		text = json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN);
+		scalar(reply, key, text, strlen(text));
+		break;
+	}
+}
+
+void reply_list_begin(struct reply *reply, const char *noun, size_t count)
+{
+	reply_int(reply, "count", (int64_t)count);
+	reply_array_begin(reply, noun);
+}
+
+void reply_list_end(struct reply *reply)
+{
+	reply_array_end(reply);
+}
+
+/* ---- tables and CSV ---- */
+
+struct row {
+	const struct cell *cells;
+	size_t count;
+};
+
+static bool csv_needs_quotes(char c)
+{
+	return c == ',' || c == '"' || c == '\r' || c == '\n';
+}
+
+static void csv_field(struct reply *reply, struct text *out, const char *text, size_t len)
+{
+	size_t start = 0;
+	bool plain = true;
+
+	for (size_t i = 0; i < len && plain; i++)
+		plain = !csv_needs_quotes(text[i]);
+	if (plain) {
+		text_put(reply, out, text, len);
+		return;
+	}
+	text_putc(reply, out, '"');
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] != '"')
+			continue;
+		/* A quote is written twice. */
+		text_put(reply, out, text + start, i + 1 - start);
+		start = i;
+	}
+	text_put(reply, out, text + start, len - start);
+	text_putc(reply, out, '"');
+}
+
+static void table_field(struct reply *reply, struct text *out, size_t column, size_t width,
+			const char *text, size_t len)
+{
+	if (reply->format == CLI_FORMAT_CSV) {
+		if (column)
+			text_putc(reply, out, ',');
+		csv_field(reply, out, text, len);
+		return;
+	}
+	if (column)
+		text_put(reply, out, "  ", 2);
+	text_put(reply, out, text, len);
+	if (len < width)
+		text_spaces(reply, out, width - len);
+}
+
+/* The cell of each column in one row, the last of a repeated key. */
+static void row_columns(const struct row *row, const int *column_of, const struct cell **at,
+			size_t ncol)
+{
+	for (size_t c = 0; c < ncol; c++)
+		at[c] = NULL;
+	for (size_t i = 0; i < row->count; i++) {
+		int c = column_of[row->cells[i].key];
+
+		if (c >= 0)
+			at[c] = &row->cells[i];
+	}
+}
+
+static void table_write(struct reply *reply, struct text *out, const struct row *rows, size_t nrow)
+{
+	const struct cell *at[REPLY_COLUMNS_MAX];
+	size_t column_key[REPLY_COLUMNS_MAX];
+	size_t widths[REPLY_COLUMNS_MAX];
+	int *column_of = malloc((reply->nkey ? reply->nkey : 1) * sizeof *column_of);
+	size_t ncol = 0;
+
+	if (!column_of) {
+		reply->failed = true;
+		return;
+	}
+	/* Columns: the keys of the rows' scalars in order of first use. */
+	for (size_t k = 0; k < reply->nkey; k++)
+		column_of[k] = -1;
+	for (size_t r = 0; r < nrow; r++) {
+		for (size_t i = 0; i < rows[r].count && ncol < REPLY_COLUMNS_MAX; i++) {
+			size_t key = rows[r].cells[i].key;
+
+			if (column_of[key] < 0) {
+				column_of[key] = (int)ncol;
+				column_key[ncol++] = key;
+			}
+		}
+	}
+	for (size_t c = 0; c < ncol; c++)
+		widths[c] = strlen(reply->keys[column_key[c]]);
+	if (reply->format == CLI_FORMAT_TABLE) {
+		for (size_t r = 0; r < nrow; r++) {
+			for (size_t i = 0; i < rows[r].count; i++) {
+				int c = column_of[rows[r].cells[i].key];
+
+				if (c >= 0 && rows[r].cells[i].len > widths[c])
+					widths[c] = rows[r].cells[i].len;
+			}
+		}
+	}
+	for (size_t c = 0; c < ncol; c++) {
+		const char *name = reply->keys[column_key[c]];
+
+		table_field(reply, out, c, widths[c], name, strlen(name));
+	}
+	text_putc(reply, out, '\n');
+	for (size_t r = 0; r < nrow; r++) {
+		row_columns(&rows[r], column_of, at, ncol);
+		for (size_t c = 0; c < ncol; c++) {
+			const char *text = at[c] ? reply->cell_text.data + at[c]->text : "";
+
+			table_field(reply, out, c, widths[c], text, at[c] ? at[c]->len : 0);
+		}
+		text_putc(reply, out, '\n');
+	}
+	free(column_of);
+}
+
+/* The rows a table shows, as reply.h describes them. */
+static void table_print(struct reply *reply, struct text *out)
+{
+	struct row *rows;
+	size_t nrow;
+
+	if (reply->seen_list) {
+		nrow = reply->nrow;
+		rows = calloc(nrow ? nrow : 1, sizeof *rows);
+		if (!rows) {
+			reply->failed = true;
+			return;
+		}
+		for (size_t r = 0; r < nrow; r++) {
+			size_t end = r + 1 < nrow ? reply->row_start[r + 1] : reply->list_cells.count;
+
+			rows[r].cells = reply->list_cells.items + reply->row_start[r];
+			rows[r].count = end - reply->row_start[r];
+		}
+		table_write(reply, out, rows, nrow);
+		free(rows);
+		return;
+	}
+	{
+		const struct cells *one = reply->seen_single ? &reply->single_cells : &reply->answer_cells;
+		struct row row = { .cells = one->items, .count = one->count };
+
+		table_write(reply, out, &row, 1);
+	}
+}
+
+int reply_print(struct reply *reply, FILE *out)
+{
+	struct text table = { 0 };
+	const struct text *text = &reply->json;
+	int ret = -1;
+
+	if (reply->failed || reply->depth != 0)
+		return -1;
+	if (reply->format == CLI_FORMAT_JSON) {
+		if (reply->frames[0].filled)
+			text_putc(reply, &reply->json, '\n');
+		text_put(reply, &reply->json, "}\n", 2);
+	} else {
+		table_print(reply, &table);
+		text = &table;
+	}
+	if (!reply->failed && fwrite(text->data, 1, text->len, out) == text->len && !ferror(out))
+		ret = 0;
+	/* The answer is closed: nothing more may be added. */
+	reply->failed = true;
+	free(table.data);
+	return ret;
+}
