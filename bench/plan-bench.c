@@ -6,9 +6,10 @@
  *   plan-bench DB ROUNDS
  *
  * Prints one line per boot choice: "BIOS p50_ms p99_ms min_ms max_ms", and
- * a line "hosts-read" for store_host_plan_list() alone (the rows the planner
- * needs, read inside the same kind of transaction), to show the share of a
- * plan that is reading the fleet at all. */
+ * a line "hosts-read" for store_host_plan_list() alone (every host's planner
+ * row, read inside the same kind of transaction): what a plan cost before
+ * the clusters' sums were kept, for comparison. A plan now reads the
+ * clusters' sums and only the hosts of the clusters it reaches. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
