@@ -171,11 +171,14 @@ static size_t double_text(double value, char *buf, size_t size)
 	return (size_t)len;
 }
 
-/* Which bytes a JSON string cannot hold as they are. */
-static bool needs_escape(unsigned char c)
-{
-	return c < 0x20 || c == '"' || c == '\\';
-}
+/* Which bytes a JSON string cannot hold as they are: control characters,
+ * the quote and the backslash. A table, since every byte of every string
+ * is looked up. */
+#define ESCAPE_8(first) [first] = 1, [first + 1] = 1, [first + 2] = 1, [first + 3] = 1, \
+	[first + 4] = 1, [first + 5] = 1, [first + 6] = 1, [first + 7] = 1
+static const unsigned char json_escaped[256] = {
+	ESCAPE_8(0), ESCAPE_8(8), ESCAPE_8(16), ESCAPE_8(24), ['"'] = 1, ['\\'] = 1,
+};
 
 static void json_string(struct reply *reply, const char *value, size_t len)
 {
@@ -186,11 +189,12 @@ static void json_string(struct reply *reply, const char *value, size_t len)
 	text_putc(reply, text, '"');
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)value[i];
-		char escape[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+		char escape[6];
 		size_t escape_len = 2;
 
-		if (!needs_escape(c))
+		if (!json_escaped[c])
 			continue;
+		memcpy(escape, (char[]){ '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] }, 6);
 		text_put(reply, text, value + start, i - start);
 		start = i + 1;
 		switch (c) {
