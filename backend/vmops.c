@@ -493,8 +493,11 @@ static int plan_on(struct fleet *fleet, const struct plan_ask *ask, struct place
 		free(held_rows);
 		return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
 	}
-	memcpy(held, fleet->phosts, fleet->nhost * sizeof *held);
-	memcpy(held_rows, fleet->hosts, fleet->nhost * sizeof *held_rows);
+	/* No host read yet leaves both arrays NULL, which memcpy may not take. */
+	if (fleet->nhost) {
+		memcpy(held, fleet->phosts, fleet->nhost * sizeof *held);
+		memcpy(held_rows, fleet->hosts, fleet->nhost * sizeof *held_rows);
+	}
 	for (size_t h = 0; h < fleet->nhost; h++) {
 		held[h].id = held_rows[h].id;
 		held[h].name = held_rows[h].name;
