@@ -168,8 +168,8 @@ static void test_structure_prints_as_json_c(void **state)
 static void test_parsed_json_prints_as_json_c(void **state)
 {
 	static const char *const stored[] = {
-		"{\"hostid\":\"h\",\"summary\":\"s \\u00e9 \\/ \\u0001\",\"trail\":[{\"cluster\":\"c\","
-		"\"host\":\"h\",\"reason\":\"chosen\"},{\"cluster\":\"d\",\"reason\":\"full\"}]}",
+		("{\"hostid\":\"h\",\"summary\":\"s \\u00e9 \\/ \\u0001\",\"trail\":[{\"cluster\":\"c\","
+		 "\"host\":\"h\",\"reason\":\"chosen\"},{\"cluster\":\"d\",\"reason\":\"full\"}]}"),
 		"{\"d\":1.50,\"e\":1E2,\"i\":-0,\"n\":null,\"b\":false,\"a\":[null,[],{}],\"o\":{}}",
 		"{\"nul\":\"a\\u0000b\"}",
 	};
