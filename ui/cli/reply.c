@@ -1,13 +1,13 @@
-/* Answers written as they are built. JSON is text from the first member on;
- * tables and CSV keep cells (key and text) of the rows only. Either way the
- * cost is one pass over the values, with no per-value allocation: a listing
+/* Answers written as they are built. JSON is text from the first member on:
+ * reply.c lays out the structure, json-c writes each scalar's text, escapes
+ * included. Tables and CSV keep cells (key and text) of the rows only.
+ * Either way the cost is one pass over the values, with no tree: a listing
  * of 10,000 hosts used to build, print and free a json-c tree of 200,000
  * objects, most of its run time. */
 #include "reply.h"
 
-#include <inttypes.h>
 #include <json-c/json.h>
-#include <math.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +58,10 @@ struct reply {
 	size_t depth;
 	struct frame frames[REPLY_DEPTH_MAX];
 	struct text json;
+	/* json-c objects that write scalars' text (see scalar_text). */
+	json_object *string;
+	json_object *integer;
+	json_object *real;
 
 	/* Tables and CSV. */
 	struct text cell_text;
@@ -126,105 +130,36 @@ static void text_spaces(struct reply *reply, struct text *text, size_t count)
 	}
 }
 
-/* ---- scalar text, as json-c wrote it ---- */
+/* ---- scalar text, written by json-c ---- */
 
-static size_t int_text(int64_t value, char *buf)
+/* json-c writes every scalar's text, escapes included: one object per kind
+ * of scalar, refilled for each value and printed into its own reused
+ * buffer, so a value costs no allocation (a string only when it is longer
+ * than the one before). */
+static const char *scalar_text(struct reply *reply, json_object *scratch, size_t *len)
 {
-	char digits[24];
-	uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
-	size_t n = 0, len = 0;
+	const char *text = json_object_to_json_string_length(
+		scratch, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
 
-	do {
-		digits[n++] = (char)('0' + magnitude % 10);
-		magnitude /= 10;
-	} while (magnitude);
-	if (value < 0)
-		buf[len++] = '-';
-	while (n)
-		buf[len++] = digits[--n];
-	buf[len] = '\0';
-	return len;
-}
-
-/* "%.17g", with ".0" added when that reads as an integer. */
-static size_t double_text(double value, char *buf, size_t size)
-{
-	char *comma;
-	int len;
-
-	if (isnan(value))
-		return (size_t)snprintf(buf, size, "NaN");
-	if (isinf(value))
-		return (size_t)snprintf(buf, size, value > 0 ? "Infinity" : "-Infinity");
-	len = snprintf(buf, size, "%.17g", value);
-	if (len < 0 || (size_t)len >= size)
-		return 0;
-	/* A locale's decimal comma is still a point in JSON. */
-	comma = strchr(buf, ',');
-	if (comma)
-		*comma = '.';
-	if (!strchr(buf, '.') && !strchr(buf, 'e') && (size_t)len + 2 < size &&
-	    (buf[0] == '-' ? buf[1] >= '0' && buf[1] <= '9' : buf[0] >= '0' && buf[0] <= '9')) {
-		memcpy(buf + len, ".0", 3);
-		len += 2;
+	if (!text) {
+		reply->failed = true;
+		*len = 0;
+		return "";
 	}
-	return (size_t)len;
+	return text;
 }
-
-/* Which bytes a JSON string cannot hold as they are: control characters,
- * the quote and the backslash. A table, since every byte of every string
- * is looked up. */
-#define ESCAPE_8(first) [first] = 1, [first + 1] = 1, [first + 2] = 1, [first + 3] = 1, \
-	[first + 4] = 1, [first + 5] = 1, [first + 6] = 1, [first + 7] = 1
-static const unsigned char json_escaped[256] = {
-	ESCAPE_8(0), ESCAPE_8(8), ESCAPE_8(16), ESCAPE_8(24), ['"'] = 1, ['\\'] = 1,
-};
 
 static void json_string(struct reply *reply, const char *value, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	struct text *text = &reply->json;
-	size_t start = 0;
+	const char *text;
+	size_t text_len;
 
-	text_putc(reply, text, '"');
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)value[i];
-		char escape[6];
-		size_t escape_len = 2;
-
-		if (!json_escaped[c])
-			continue;
-		memcpy(escape, (char[]){ '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] }, 6);
-		text_put(reply, text, value + start, i - start);
-		start = i + 1;
-		switch (c) {
-		case '"':
-		case '\\':
-			escape[1] = (char)c;
-			break;
-		case '\b':
-			escape[1] = 'b';
-			break;
-		case '\f':
-			escape[1] = 'f';
-			break;
-		case '\n':
-			escape[1] = 'n';
-			break;
-		case '\r':
-			escape[1] = 'r';
-			break;
-		case '\t':
-			escape[1] = 't';
-			break;
-		default:
-			escape_len = 6;
-			break;
-		}
-		text_put(reply, text, escape, escape_len);
+	if (len > INT_MAX - 1 || !json_object_set_string_len(reply->string, value, (int)len)) {
+		reply->failed = true;
+		return;
 	}
-	text_put(reply, text, value + start, len - start);
-	text_putc(reply, text, '"');
+	text = scalar_text(reply, reply->string, &text_len);
+	text_put(reply, &reply->json, text, text_len);
 }
 
 /* ---- structure ---- */
@@ -397,6 +332,11 @@ struct reply *reply_new(enum cli_format format)
 		return NULL;
 	reply->format = format;
 	reply->frames[0].role = ROLE_ANSWER;
+	reply->string = json_object_new_string("");
+	reply->integer = json_object_new_int64(0);
+	reply->real = json_object_new_double(0);
+	if (!reply->string || !reply->integer || !reply->real)
+		reply->failed = true;
 	if (format == CLI_FORMAT_JSON)
 		text_put(reply, &reply->json, "{\n", 2);
 	if (reply->failed) {
@@ -410,6 +350,9 @@ void reply_free(struct reply *reply)
 {
 	if (!reply)
 		return;
+	json_object_put(reply->string);
+	json_object_put(reply->integer);
+	json_object_put(reply->real);
 	free(reply->json.data);
 	free(reply->cell_text.data);
 	for (size_t i = 0; i < reply->nkey; i++)
@@ -462,11 +405,22 @@ void reply_string(struct reply *reply, const char *key, const char *value)
 		string_member(reply, key, value, strlen(value));
 }
 
+/* A number's text as json-c writes it, once `number` holds the value. */
+static void number_member(struct reply *reply, const char *key, json_object *number)
+{
+	const char *text;
+	size_t len;
+
+	if (reply->failed)
+		return;
+	text = scalar_text(reply, number, &len);
+	scalar(reply, key, text, len);
+}
+
 void reply_int(struct reply *reply, const char *key, int64_t value)
 {
-	char buf[24];
-
-	scalar(reply, key, buf, int_text(value, buf));
+	json_object_set_int64(reply->integer, value);
+	number_member(reply, key, reply->integer);
 }
 
 void reply_bool(struct reply *reply, const char *key, bool value)
@@ -476,9 +430,8 @@ void reply_bool(struct reply *reply, const char *key, bool value)
 
 void reply_double(struct reply *reply, const char *key, double value)
 {
-	char buf[64];
-
-	scalar(reply, key, buf, double_text(value, buf, sizeof buf));
+	json_object_set_double(reply->real, value);
+	number_member(reply, key, reply->real);
 }
 
 /* Two digits of a time field. */
@@ -497,7 +450,7 @@ void reply_time(struct reply *reply, const char *key, time_t when)
 	if (when <= 0 || !gmtime_r(&when, &tm))
 		return;
 	/* strftime's "%Y-%m-%dT%H:%M:%S+0000", without its locale work. */
-	at = stamp + int_text((int64_t)tm.tm_year + 1900, stamp);
+	at = stamp + snprintf(stamp, sizeof stamp, "%04d", tm.tm_year + 1900);
 	*at++ = '-';
 	at = put2(at, tm.tm_mon + 1);
 	*at++ = '-';
