@@ -29,6 +29,12 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD="$REPO/build"
 BUILD_ASAN="$REPO/build-asan"
 
+# Prints how long the run has taken so far, so a slow phase shows in CI logs.
+phase()
+{
+	printf 'dev.sh: [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"
+}
+
 die()
 {
 	printf 'dev.sh: %s\n' "$*" >&2
@@ -65,8 +71,8 @@ install_packages()
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
-# meson setup, or reconfigure when the folder exists; then ninja.
-build_in()
+# meson setup, or reconfigure when the folder exists.
+configure_in()
 {
 	local dir=$1
 	shift
@@ -76,7 +82,12 @@ build_in()
 	else
 		meson setup "$dir" "$REPO" -Dwerror=true "$@"
 	fi
-	ninja -C "$dir"
+}
+
+# configure_in, then build everything.
+build_in()
+{
+	configure_in "$@" && ninja -C "$1"
 }
 
 # The demo: simulated hosts always; the private QEMU hosts too when the
@@ -147,24 +158,28 @@ fleet_down()
 # ---- end of fleet ----
 
 # ---- fuzz smoke: libFuzzer targets of tests/fuzz, FUZZ_SECONDS each
-# (default 20); longer runs: docs/reliability.md ----
+# (default 10); longer runs: docs/reliability.md ----
 BUILD_FUZZ="$REPO/build-fuzz"
 
 fuzz_smoke()
 {
 	local target corpus
 
-	if ! CC=clang build_in "$BUILD_FUZZ" -Dfuzz=true -Db_lundef=false; then
+	local targets=(args uefi-properties theme domcaps)
+
+	# Only the libFuzzer programs: the rest of a clang build runs nowhere.
+	if ! CC=clang configure_in "$BUILD_FUZZ" -Dfuzz=true -Db_lundef=false ||
+		! ninja -C "$BUILD_FUZZ" "${targets[@]/#/tests/fuzz/fuzz-}"; then
 		echo "dev.sh: the fuzz build failed" >&2
 		return 1
 	fi
-	for target in args uefi-properties theme domcaps; do
+	for target in "${targets[@]}"; do
 		# New inputs go to a scratch copy; the committed corpus stays as is.
 		corpus=$(mktemp -d)
 		cp "$REPO/tests/fuzz/corpus/$target/"* "$corpus/"
-		echo "dev.sh: fuzzing $target for ${FUZZ_SECONDS:-20}s"
+		echo "dev.sh: fuzzing $target for ${FUZZ_SECONDS:-10}s"
 		if ! (cd "$corpus" && "$BUILD_FUZZ/tests/fuzz/fuzz-$target" \
-			-max_total_time="${FUZZ_SECONDS:-20}" "$corpus" >"$corpus.log" 2>&1); then
+			-max_total_time="${FUZZ_SECONDS:-10}" "$corpus" >"$corpus.log" 2>&1); then
 			tail -n 30 "$corpus.log" >&2
 			echo "dev.sh: fuzz-$target crashed; the input is in $corpus" >&2
 			return 1
@@ -185,12 +200,17 @@ cmd_test()
 		"$BUILD/meson-logs/valgrind.json"
 
 	fleet_up
+	phase "every suite, plain build"
 	meson test -C "$BUILD" --print-errorlogs || status=1
 
+	phase "sanitizer build"
 	if build_in "$BUILD_ASAN" -Db_sanitize=address,undefined -Db_lundef=false; then
-		# Every suite again, sanitized, but valgrind's own; the kill -9 loop
-		# runs 60 operations here (200 in the plain pass above).
-		CRASH_OPS=60 meson test -C "$BUILD_ASAN" --no-suite valgrind --print-errorlogs ||
+		phase "every suite, ASan/UBSan build"
+		# Every suite again, sanitized, but valgrind's own and the fleet
+		# harness's (it runs no bootdeck code); the kill -9 loop runs 60
+		# operations here (200 in the plain pass above).
+		CRASH_OPS=60 meson test -C "$BUILD_ASAN" --no-suite valgrind --no-suite harness \
+			--print-errorlogs ||
 			status=1
 	else
 		echo "dev.sh: the sanitizer build failed; its suites did not run" >&2
@@ -201,6 +221,7 @@ cmd_test()
 	# (the plain build: ASan and valgrind do not mix); the binary itself is
 	# checked by the reliability suite's memcheck-cli. One test at a time:
 	# each memcheck run is slow and large, and the CI machine has two cores ----
+	phase "memcheck of the cli and console suites"
 	meson test -C "$BUILD" --suite cli --suite console --logbase valgrind \
 		--timeout-multiplier=6 --num-processes=1 --print-errorlogs \
 		--wrap='valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q' ||
@@ -208,7 +229,9 @@ cmd_test()
 	# ---- end of valgrind ----
 
 	# ---- fuzz smoke: each libFuzzer target for a bounded time (clang) ----
+	phase "fuzz smoke"
 	fuzz_smoke || status=1
+	phase "done"
 	# ---- end of fuzz smoke ----
 
 	counts=$(count_results "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json" \
@@ -234,7 +257,9 @@ main()
 	esac
 	need_root "$@"
 	cd "$REPO"
+	phase "packages"
 	install_packages "${PACKAGES[@]}"
+	phase "build"
 	build_in "$BUILD"
 	"cmd_$1"
 }
