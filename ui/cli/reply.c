@@ -154,7 +154,14 @@ static void json_string(struct reply *reply, const char *value, size_t len)
 	const char *text;
 	size_t text_len;
 
-	if (len > INT_MAX - 1 || !json_object_set_string_len(reply->string, value, (int)len)) {
+	if (len == 0) {
+		/* json-c 0.16 loses a longer string's buffer when an empty one
+		 * is set over it: an empty value gets a fresh object. */
+		json_object_put(reply->string);
+		reply->string = json_object_new_string("");
+	}
+	if (!reply->string || len > INT_MAX - 1 ||
+	    (len && !json_object_set_string_len(reply->string, value, (int)len))) {
 		reply->failed = true;
 		return;
 	}
