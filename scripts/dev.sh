@@ -19,7 +19,7 @@ PACKAGES=(
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 	qemu-system-x86 qemu-utils ovmf shim-signed grub-efi-amd64-signed
 	grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools
-	expect tmux valgrind sqlite3 libxml2-utils man-db
+	expect tmux valgrind sqlite3 libxml2-utils man-db python3
 )
 # Only the full benchmarks need these: the tool bootdeck is compared with
 # (and the TPM emulator its defaults give a UEFI guest), and bc for timings.
