@@ -180,11 +180,6 @@ static void hvl_append(char **buf, const char *fmt, ...)
 	free(piece);
 }
 
-static char *hvl_strdup_or_null(const char *text)
-{
-	return text ? strdup(text) : NULL;
-}
-
 static xmlDocPtr hvl_xml_read(const char *xml)
 {
 	/* No network, no entity expansion: the document comes from a host. */
@@ -507,151 +502,6 @@ static bool hvl_console_proves(const char *seen, struct boot_choice boot)
 	return true;
 }
 
-/* Boots a transient diskless guest in the given firmware mode and watches
- * its console. Fills result; returns -1 only for failures of bootdeck
- * itself (the canary failing is a result, not an error). */
-static int hvl_canary_run(struct hv_conn *conn, const char *virt_type, struct boot_choice boot,
-			  const struct host_caps *caps, int timeout_s,
-			  struct hvl_canary_result *result, struct bd_error *err)
-{
-	char name[64];
-	char seen[HVL_CONSOLE_KEEP];
-	size_t seen_len = 0;
-	xmlDocPtr doc = NULL;
-	char *xml = NULL;
-	virDomainPtr dom = NULL;
-	virStreamPtr stream = NULL;
-	double started;
-	double last_state_check = 0;
-	bool stream_open = false;
-	int ret = -1;
-
-	memset(result, 0, sizeof *result);
-	seen[0] = '\0';
-	/* One name per mode: the NVRAM file libvirt keeps for a canary is
-	 * then reused (and reset) instead of piling up on every probe. */
-	snprintf(name, sizeof name, "bootdeck-canary-uefi-%s",
-		 boot.mode == BOOT_MODE_SECURE ? "secure" : "legacy");
-
-	doc = domxml_build_canary(name, boot, caps, virt_type, err);
-	if (!doc)
-		goto cleanup;
-	xml = domxml_to_string(doc);
-	if (!xml) {
-		bd_error_set(err, BD_ERR_INTERNAL, "cannot serialise canary '%s'", name);
-		goto cleanup;
-	}
-
-	started = hvl_now();
-	/* Paused first so the console is attached before the firmware speaks. */
-	dom = virDomainCreateXML(conn->conn, xml,
-				 VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_RESET_NVRAM);
-	if (!dom) {
-		result->failure = hvl_strdup_or_null(hvl_last_text());
-		virResetLastError();
-		ret = 0;
-		goto cleanup;
-	}
-	stream = virStreamNew(conn->conn, VIR_STREAM_NONBLOCK);
-	if (!stream || virDomainOpenConsole(dom, NULL, stream, VIR_DOMAIN_CONSOLE_FORCE) < 0) {
-		if (asprintf(&result->failure, "cannot open the console: %s", hvl_last_text()) < 0)
-			result->failure = NULL;
-		virResetLastError();
-		ret = 0;
-		goto cleanup;
-	}
-	stream_open = true;
-	if (virDomainResume(dom) < 0) {
-		result->failure = hvl_strdup_or_null(hvl_last_text());
-		virResetLastError();
-		ret = 0;
-		goto cleanup;
-	}
-
-	for (;;) {
-		char buf[1024];
-		int n = virStreamRecv(stream, buf, sizeof buf);
-		double now = hvl_now();
-
-		if (n > 0) {
-			hvl_console_keep(seen, &seen_len, buf, (size_t)n);
-			if (hvl_console_proves(seen, boot)) {
-				result->booted = true;
-				result->seconds = now - started;
-				break;
-			}
-			continue;
-		}
-		if (n == -1) {
-			virResetLastError();
-			stream_open = false;
-		}
-		if (n == 0)
-			stream_open = false;
-
-		if (now - last_state_check >= 0.5 || !stream_open) {
-			int state = 0;
-			int reason = 0;
-
-			last_state_check = now;
-			if (virDomainGetState(dom, &state, &reason, 0) < 0) {
-				result->failure = hvl_strdup_or_null(hvl_last_text());
-				virResetLastError();
-				break;
-			}
-			if (state == VIR_DOMAIN_PAUSED || state == VIR_DOMAIN_SHUTOFF ||
-			    state == VIR_DOMAIN_CRASHED || state == VIR_DOMAIN_SHUTDOWN) {
-				if (asprintf(&result->failure,
-					     "the guest stopped %s: %s (%s)",
-					     strstr(seen, HVL_UEFI_BANNER) ?
-						"after the firmware started" :
-						"before the firmware printed anything",
-					     hvl_state_name(state),
-					     hvl_state_reason(state, reason)) < 0)
-					result->failure = NULL;
-				break;
-			}
-			if (!stream_open) {
-				result->failure = strdup("the console closed before the firmware banner");
-				break;
-			}
-		}
-		if (now - started >= timeout_s) {
-			if (boot.mode == BOOT_MODE_SECURE && strstr(seen, HVL_UEFI_BANNER)) {
-				if (asprintf(&result->failure,
-					     "the firmware started but did not refuse unsigned code within %d s: Secure Boot is not enforced",
-					     timeout_s) < 0)
-					result->failure = NULL;
-			} else if (asprintf(&result->failure,
-					    "no firmware banner on the console within %d s", timeout_s) < 0) {
-				result->failure = NULL;
-			}
-			break;
-		}
-		hvl_sleep_ms(HVL_POLL_MS);
-	}
-	result->seconds = hvl_now() - started;
-	ret = 0;
-
-cleanup:
-	if (stream) {
-		if (stream_open && virStreamAbort(stream) < 0)
-			virResetLastError();
-		virStreamFree(stream);
-	}
-	if (dom) {
-		/* A canary never outlives the probe. */
-		if (virDomainDestroy(dom) < 0)
-			virResetLastError();
-		virDomainFree(dom);
-	}
-	free(xml);
-	xmlFreeDoc(doc);
-	return ret;
-}
-
-/* ---- probe ----------------------------------------------------------- */
-
 struct hvl_probe_ctx {
 	struct hv_conn *conn;
 	hv_progress_fn progress;
@@ -678,6 +528,203 @@ static void hvl_progress(struct hvl_probe_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 	ctx->progress(ctx->opaque, ctx->step, ctx->steps, message);
 }
+
+/* One canary: a transient diskless guest booting one firmware mode, watched
+ * through its console until the firmware proves the mode or fails. */
+struct hvl_canary {
+	struct boot_choice boot;
+	char seen[HVL_CONSOLE_KEEP];
+	size_t seen_len;
+	virDomainPtr dom;
+	virStreamPtr stream;
+	bool stream_open;
+	bool done;
+	double started;
+	double last_state_check;
+	struct hvl_canary_result result;
+};
+
+/* Records the hypervisor's last error as the canary's failure and ends it. */
+static void hvl_canary_fail_last(struct hvl_canary *c, const char *what)
+{
+	if (asprintf(&c->result.failure, "%s%s", what, hvl_last_text()) < 0)
+		c->result.failure = NULL;
+	virResetLastError();
+	c->done = true;
+}
+
+/* Starts the canary paused, attaches its console, then lets it run. A
+ * canary that cannot start is done with its failure; -1 only for
+ * failures of bootdeck itself. */
+static int hvl_canary_start(struct hv_conn *conn, const char *virt_type,
+			    const struct host_caps *caps, struct hvl_canary *c,
+			    struct bd_error *err)
+{
+	char name[64];
+	xmlDocPtr doc;
+	char *xml;
+
+	/* One name per mode: the NVRAM file libvirt keeps for a canary is
+	 * then reused (and reset) instead of piling up on every probe. */
+	snprintf(name, sizeof name, "bootdeck-canary-uefi-%s",
+		 c->boot.mode == BOOT_MODE_SECURE ? "secure" : "legacy");
+	doc = domxml_build_canary(name, c->boot, caps, virt_type, err);
+	if (!doc)
+		return -1;
+	xml = domxml_to_string(doc);
+	xmlFreeDoc(doc);
+	if (!xml)
+		return bd_error_set(err, BD_ERR_INTERNAL, "cannot serialise canary '%s'", name);
+
+	c->started = hvl_now();
+	/* Paused first so the console is attached before the firmware speaks. */
+	c->dom = virDomainCreateXML(conn->conn, xml,
+				    VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_RESET_NVRAM);
+	free(xml);
+	if (!c->dom) {
+		hvl_canary_fail_last(c, "");
+		return 0;
+	}
+	c->stream = virStreamNew(conn->conn, VIR_STREAM_NONBLOCK);
+	if (!c->stream || virDomainOpenConsole(c->dom, NULL, c->stream,
+					       VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+		hvl_canary_fail_last(c, "cannot open the console: ");
+		return 0;
+	}
+	c->stream_open = true;
+	if (virDomainResume(c->dom) < 0)
+		hvl_canary_fail_last(c, "");
+	return 0;
+}
+
+/* Reads what the console has printed and checks the guest's state now and
+ * then. Returns whether anything was read, so the caller sleeps only when
+ * every canary is quiet. */
+static bool hvl_canary_poll(struct hvl_canary *c, int timeout_s)
+{
+	char buf[1024];
+	int n = virStreamRecv(c->stream, buf, sizeof buf);
+	double now = hvl_now();
+
+	if (n > 0) {
+		hvl_console_keep(c->seen, &c->seen_len, buf, (size_t)n);
+		if (hvl_console_proves(c->seen, c->boot)) {
+			c->result.booted = true;
+			c->done = true;
+		}
+		return true;
+	}
+	if (n == -1)
+		virResetLastError();
+	if (n == 0 || n == -1)
+		c->stream_open = false;
+
+	if (now - c->last_state_check >= 0.5 || !c->stream_open) {
+		int state = 0, reason = 0;
+
+		c->last_state_check = now;
+		if (virDomainGetState(c->dom, &state, &reason, 0) < 0) {
+			hvl_canary_fail_last(c, "");
+			return false;
+		}
+		if (state == VIR_DOMAIN_PAUSED || state == VIR_DOMAIN_SHUTOFF ||
+		    state == VIR_DOMAIN_CRASHED || state == VIR_DOMAIN_SHUTDOWN) {
+			if (asprintf(&c->result.failure, "the guest stopped %s: %s (%s)",
+				     strstr(c->seen, HVL_UEFI_BANNER) ?
+					"after the firmware started" :
+					"before the firmware printed anything",
+				     hvl_state_name(state), hvl_state_reason(state, reason)) < 0)
+				c->result.failure = NULL;
+			c->done = true;
+			return false;
+		}
+		if (!c->stream_open) {
+			c->result.failure = strdup("the console closed before the firmware banner");
+			c->done = true;
+			return false;
+		}
+	}
+	if (now - c->started >= timeout_s) {
+		int rc;
+
+		if (c->boot.mode == BOOT_MODE_SECURE && strstr(c->seen, HVL_UEFI_BANNER))
+			rc = asprintf(&c->result.failure,
+				      "the firmware started but did not refuse unsigned code within %d s: Secure Boot is not enforced",
+				      timeout_s);
+		else
+			rc = asprintf(&c->result.failure,
+				      "no firmware banner on the console within %d s", timeout_s);
+		if (rc < 0)
+			c->result.failure = NULL;
+		c->done = true;
+	}
+	return false;
+}
+
+/* A canary never outlives the probe. */
+static void hvl_canary_end(struct hvl_canary *c)
+{
+	if (c->dom)
+		c->result.seconds = hvl_now() - c->started;
+	if (c->stream) {
+		if (c->stream_open && virStreamAbort(c->stream) < 0)
+			virResetLastError();
+		virStreamFree(c->stream);
+		c->stream = NULL;
+	}
+	if (c->dom) {
+		if (virDomainDestroy(c->dom) < 0)
+			virResetLastError();
+		virDomainFree(c->dom);
+		c->dom = NULL;
+	}
+}
+
+/* Boots one canary per mode, all at once (each is a few seconds of
+ * firmware under emulation), and watches them until each has proven its
+ * mode or failed. Fills each canary's result; -1 only for failures of
+ * bootdeck itself (a canary failing is a result, not an error). */
+static int hvl_canaries_run(struct hvl_probe_ctx *ctx, const char *virt_type,
+			    const struct host_caps *caps, struct hvl_canary *canaries,
+			    size_t count, struct bd_error *err)
+{
+	size_t running = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < count && ret == 0; i++)
+		ret = hvl_canary_start(ctx->conn, virt_type, caps, &canaries[i], err);
+	for (size_t i = 0; i < count; i++)
+		running += !canaries[i].done;
+	while (ret == 0 && running > 0) {
+		bool heard = false;
+
+		for (size_t i = 0; i < count; i++) {
+			struct hvl_canary *c = &canaries[i];
+
+			if (c->done)
+				continue;
+			heard |= hvl_canary_poll(c, ctx->timeout_s);
+			if (!c->done)
+				continue;
+			hvl_canary_end(c);
+			running--;
+			if (c->result.booted)
+				hvl_progress(ctx, "%s: %s canary reached the firmware in %.1f s",
+					     virt_type, boot_choice_label(c->boot),
+					     c->result.seconds);
+			else
+				hvl_progress(ctx, "%s: %s canary failed after %.1f s", virt_type,
+					     boot_choice_label(c->boot), c->result.seconds);
+		}
+		if (!heard)
+			hvl_sleep_ms(HVL_POLL_MS);
+	}
+	for (size_t i = 0; i < count; i++)
+		hvl_canary_end(&canaries[i]);
+	return ret;
+}
+
+/* ---- probe ----------------------------------------------------------- */
 
 /* Moves the claims of `from` into `to` (which is cleared first). */
 static void hvl_caps_take(struct host_caps *to, struct host_caps *from)
@@ -739,39 +786,45 @@ static int hvl_probe_prove(struct hvl_probe_ctx *ctx, const char *virt_type,
 		{ BOOT_TYPE_UEFI, BOOT_MODE_LEGACY },
 		{ BOOT_TYPE_UEFI, BOOT_MODE_SECURE },
 	};
+	struct hvl_canary canaries[2];
 	bool proven[2] = { false, false };
-	size_t i;
+	size_t slot_of[2], count = 0;
+	char names[128] = "";
 
-	for (i = 0; i < 2; i++) {
-		struct boot_choice boot = modes[i];
-		bool claimed = boot.mode == BOOT_MODE_SECURE ? claims->secure : claims->uefi;
-		struct hvl_canary_result result;
+	memset(canaries, 0, sizeof canaries);
+	for (size_t i = 0; i < 2; i++) {
+		bool claimed = modes[i].mode == BOOT_MODE_SECURE ? claims->secure : claims->uefi;
 
 		if (!claimed) {
 			hvl_progress(ctx, "%s: host does not offer %s", virt_type,
-				     boot_choice_label(boot));
+				     boot_choice_label(modes[i]));
 			continue;
 		}
-		hvl_progress(ctx, "%s: booting a %s canary", virt_type, boot_choice_label(boot));
-		if (hvl_canary_run(ctx->conn, virt_type, boot, claims, ctx->timeout_s,
-				   &result, err) < 0)
+		slot_of[count] = i;
+		canaries[count++].boot = modes[i];
+		snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+			 names[0] ? " and " : "", boot_choice_label(modes[i]));
+	}
+	if (count > 0) {
+		/* One step to start them, one as each one ends. */
+		hvl_progress(ctx, "%s: booting %s %s", virt_type,
+			     count > 1 ? "canaries for" : "a canary for", names);
+		if (hvl_canaries_run(ctx, virt_type, claims, canaries, count, err) < 0) {
+			for (size_t c = 0; c < count; c++)
+				free(canaries[c].result.failure);
 			return -1;
-		if (result.booted) {
-			proven[i] = true;
-			if (ctx->progress) {
-				char message[128];
-
-				snprintf(message, sizeof message,
-					 "%s: %s canary reached the firmware in %.1f s",
-					 virt_type, boot_choice_label(boot), result.seconds);
-				ctx->progress(ctx->opaque, ctx->step, ctx->steps, message);
-			}
-		} else {
-			hvl_append(failures, "%s %s canary failed: %s", virt_type,
-				   boot_choice_label(boot),
-				   result.failure ? result.failure : "unknown failure");
 		}
-		free(result.failure);
+	}
+	for (size_t c = 0; c < count; c++) {
+		struct hvl_canary_result *result = &canaries[c].result;
+
+		if (result->booted)
+			proven[slot_of[c]] = true;
+		else
+			hvl_append(failures, "%s %s canary failed: %s", virt_type,
+				   boot_choice_label(canaries[c].boot),
+				   result->failure ? result->failure : "unknown failure");
+		free(result->failure);
 	}
 	/* Each mode stands on its own canary. */
 	claims->uefi = proven[0];
@@ -823,8 +876,9 @@ static int hvl_probe(struct hv_conn *conn, const struct hv_probe_request *req,
 				   "TCG emulation", conn->shown_url);
 		candidates[ncandidates++] = "qemu";
 	}
-	/* Per virt type: claims, then a canary for each UEFI mode. */
-	ctx.steps = (int)ncandidates * 3;
+	/* Per virt type: claims, canaries started, then each UEFI mode ends
+	 * (its canary's result, or not offered). */
+	ctx.steps = (int)ncandidates * 4;
 
 	for (i = 0; i < ncandidates; i++) {
 		const char *virt_type = candidates[i];
@@ -844,7 +898,7 @@ static int hvl_probe(struct hv_conn *conn, const struct hv_probe_request *req,
 			hvl_append(&failures, "%s", local.text);
 			if (!first_error)
 				first_error = strdup(local.text);
-			ctx.step += 2;
+			ctx.step += 3;
 			continue;
 		}
 		if (no_domcaps) {
