@@ -1105,7 +1105,8 @@ int vmops_destroy(struct store *store, const char *vm_id, bool expunge, struct v
 	if (!expunge) {
 		if (store_vm_set_state(store, ctx.vm.id, VM_STATE_DESTROYED, err) < 0)
 			goto out;
-		vm_event(store, &ctx.vm, "VM.DESTROY", EVENT_INFO, "VM '%s' destroyed", ctx.vm.name);
+		vm_event(store, &ctx.vm, "VM.DESTROY", EVENT_INFO, "VM '%s' destroyed%s", ctx.vm.name,
+			 ctx.have_host && !exists ? " (its domain was already gone)" : "");
 		rc = 0;
 		goto out;
 	}
