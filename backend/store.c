@@ -438,6 +438,7 @@ static long store_count(struct store *store, const char *sql, const char *param,
 /* ---- open, close, transactions ---- */
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_read_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_rollback[] = "ROLLBACK";
 static const char sql_savepoint[] = "SAVEPOINT store_write";
@@ -1151,12 +1152,13 @@ static const char sql_host_list[] =
 	HOST_FILTER
 	/* Onboarding order: the planner's first-fit order. */
 	" ORDER BY h.rowid";
+/* Every listed host's details in the listing's order, each host's by key:
+ * the hosts in rowid order, their details from host_details_cover (v5). */
 static const char sql_host_list_details[] =
-	"SELECT d.host_id, d.name, d.value FROM host_details d WHERE d.host_id IN"
-	" (SELECT h.id FROM hosts h JOIN clusters c ON c.id = h.cluster_id"
-	HOST_FILTER ")";
-/* Without a filter every detail is wanted: a plain scan is the fastest. */
-static const char sql_host_all_details[] = "SELECT host_id, name, value FROM host_details";
+	"SELECT h.id, d.name, d.value FROM hosts h JOIN clusters c ON c.id = h.cluster_id"
+	" JOIN host_details d ON d.host_id = h.id"
+	HOST_FILTER
+	" ORDER BY h.rowid, d.name";
 
 static int host_check(const struct host *host, struct bd_error *err)
 {
@@ -1333,53 +1335,66 @@ static void host_bind_filter(sqlite3_stmt *stmt, const char *id, const char *clu
 	sqlite3_bind_int(stmt, 3, uefi < 0 ? -1 : uefi != 0);
 }
 
-static int host_cmp_id(const void *a, const void *b)
+/* Reads of several statements see one snapshot: their own transaction
+ * (deferred: it takes no lock), or the caller's. */
+static int read_open(struct store *store, bool *own, struct bd_error *err)
 {
-	return strcmp((*(struct host *const *)a)->id, (*(struct host *const *)b)->id);
+	*own = sqlite3_get_autocommit(store->db) != 0;
+	return *own ? store_exec_cached(store, sql_read_begin, err) : 0;
 }
 
-/* Fills the caps of every listed host from one query over their details. */
-static int host_list_load_caps(struct store *store, const char *id, const char *cluster,
-			       int uefi, struct host *list, size_t count, struct bd_error *err)
+static void read_close(struct store *store, bool own)
 {
-	struct host **by_id = NULL;
-	struct host *last = NULL;
-	sqlite3_stmt *stmt = NULL;
+	if (own)
+		store_exec_cached(store, sql_commit, NULL);
+}
+
+/* Gives each listed host its caps from its details, and copies the rows
+ * into *rows when asked. The rows come in the list's order, read in the
+ * same snapshot: each belongs to the current host or a later one. */
+static int host_list_load_details(struct store *store, const struct host_filter *filter,
+				  struct host *list, size_t count, struct host_detail_row **rows,
+				  size_t *nrow, struct bd_error *err)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql_host_list_details, err);
+	struct host_detail_row *copy = NULL;
+	size_t at = 0, used = 0, cap = 0;
 	int ret = -1;
 	int rc;
 
-	if (count == 0)
-		return 0;
-	by_id = malloc(count * sizeof *by_id);
-	if (!by_id)
-		return store_oom(err);
-	for (size_t i = 0; i < count; i++)
-		by_id[i] = &list[i];
-	qsort(by_id, count, sizeof *by_id, host_cmp_id);
-	if (!id && !cluster && uefi < 0) {
-		stmt = store_stmt(store, sql_host_all_details, err);
-		if (!stmt)
-			goto cleanup;
-	} else {
-		stmt = store_stmt(store, sql_host_list_details, err);
-		if (!stmt)
-			goto cleanup;
-		host_bind_filter(stmt, id, cluster, uefi);
-	}
+	if (!stmt)
+		return -1;
+	host_bind_filter(stmt, filter->id, filter->cluster_id, filter->uefi);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct host key, *keyp = &key, **found;
+		const char *host_id = (const char *)sqlite3_column_text(stmt, 0);
+		const char *name = (const char *)sqlite3_column_text(stmt, 1);
+		const char *value = (const char *)sqlite3_column_text(stmt, 2);
+		struct host_detail_row *row;
 
-		col_copy(stmt, 0, key.id, sizeof key.id);
-		/* A host's details were written together, so they mostly come
-		 * in a run: check the previous host before searching. */
-		if (!last || strcmp(last->id, key.id) != 0) {
-			found = bsearch(&keyp, by_id, count, sizeof *by_id, host_cmp_id);
-			if (!found)
-				continue;
-			last = *found;
+		while (at < count && strcmp(list[at].id, host_id) != 0)
+			at++;
+		if (at == count) {
+			store_db_error(store, SQLITE_OK, err,
+				       "read details of host '%s', which the listing does not hold",
+				       host_id);
+			goto cleanup;
 		}
-		if (caps_detail_load(&last->caps, (const char *)sqlite3_column_text(stmt, 1),
-				     (const char *)sqlite3_column_text(stmt, 2)) < 0) {
+		if (caps_detail_load(&list[at].caps, name, value) < 0) {
+			store_oom(err);
+			goto cleanup;
+		}
+		if (!rows)
+			continue;
+		if (list_reserve((void **)&copy, &cap, used + 1, sizeof *copy) < 0) {
+			store_oom(err);
+			goto cleanup;
+		}
+		row = &copy[used++];
+		memset(row, 0, sizeof *row);
+		snprintf(row->host_id, sizeof row->host_id, "%s", host_id);
+		row->detail.key = strdup(name);
+		row->detail.value = strdup(value);
+		if (!row->detail.key || !row->detail.value) {
 			store_oom(err);
 			goto cleanup;
 		}
@@ -1388,28 +1403,39 @@ static int host_list_load_caps(struct store *store, const char *id, const char *
 		store_db_error(store, rc, err, "read host details");
 		goto cleanup;
 	}
+	if (rows) {
+		*rows = copy;
+		*nrow = used;
+		copy = NULL;
+		used = 0;
+	}
 	ret = 0;
 cleanup:
 	stmt_release(stmt);
-	free(by_id);
+	store_host_detail_rows_free(copy, used);
 	return ret;
 }
 
-int store_host_list(struct store *store, const struct host_filter *filter, struct host **out,
-		    size_t *count, struct bd_error *err)
+int store_host_list_details(struct store *store, const struct host_filter *filter,
+			    struct host **out, size_t *count, struct host_detail_row **rows,
+			    size_t *nrow, struct bd_error *err)
 {
-	const char *id = filter ? filter->id : NULL;
-	const char *cluster = filter ? filter->cluster_id : NULL;
-	int uefi = filter ? filter->uefi : -1;
-	sqlite3_stmt *stmt = store_stmt(store, sql_host_list, err);
+	static const struct host_filter any = { .uefi = -1 };
+	sqlite3_stmt *stmt = NULL;
 	struct host *list = NULL;
 	size_t used = 0, cap = 0;
+	bool own;
 	int ret = -1;
 	int rc;
 
-	if (!stmt)
+	if (!filter)
+		filter = &any;
+	if (read_open(store, &own, err) < 0)
 		return -1;
-	host_bind_filter(stmt, id, cluster, uefi);
+	stmt = store_stmt(store, sql_host_list, err);
+	if (!stmt)
+		goto cleanup;
+	host_bind_filter(stmt, filter->id, filter->cluster_id, filter->uefi);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (list_reserve((void **)&list, &cap, used + 1, sizeof *list) < 0) {
 			store_oom(err);
@@ -1424,7 +1450,7 @@ int store_host_list(struct store *store, const struct host_filter *filter, struc
 	}
 	stmt_release(stmt);
 	stmt = NULL;
-	if (host_list_load_caps(store, id, cluster, uefi, list, used, err) < 0)
+	if (host_list_load_details(store, filter, list, used, rows, nrow, err) < 0)
 		goto cleanup;
 	*out = list;
 	*count = used;
@@ -1433,8 +1459,15 @@ int store_host_list(struct store *store, const struct host_filter *filter, struc
 	ret = 0;
 cleanup:
 	stmt_release(stmt);
+	read_close(store, own);
 	store_host_list_free(list, used);
 	return ret;
+}
+
+int store_host_list(struct store *store, const struct host_filter *filter, struct host **out,
+		    size_t *count, struct bd_error *err)
+{
+	return store_host_list_details(store, filter, out, count, NULL, NULL, err);
 }
 
 /* Only the planner's columns, in onboarding order: no join, no sums, no
@@ -1778,52 +1811,6 @@ cleanup:
 	return ret;
 }
 
-/* In key order within each host, as store_host_details() gives them. */
-static const char sql_host_details_all[] =
-	"SELECT host_id, name, value FROM host_details ORDER BY host_id, name";
-
-int store_host_details_all(struct store *store, struct host_detail_row **out, size_t *count,
-			   struct bd_error *err)
-{
-	sqlite3_stmt *stmt = store_stmt(store, sql_host_details_all, err);
-	struct host_detail_row *list = NULL;
-	size_t used = 0, cap = 0;
-	int ret = -1;
-	int rc;
-
-	if (!stmt)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct host_detail_row *row;
-
-		if (list_reserve((void **)&list, &cap, used + 1, sizeof *list) < 0) {
-			store_oom(err);
-			goto cleanup;
-		}
-		row = &list[used++];
-		memset(row, 0, sizeof *row);
-		col_copy(stmt, 0, row->host_id, sizeof row->host_id);
-		if (col_dup(stmt, 1, &row->detail.key) < 0 ||
-		    col_dup(stmt, 2, &row->detail.value) < 0) {
-			store_oom(err);
-			goto cleanup;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		store_db_error(store, rc, err, "read the details of every host");
-		goto cleanup;
-	}
-	*out = list;
-	*count = used;
-	list = NULL;
-	used = 0;
-	ret = 0;
-cleanup:
-	stmt_release(stmt);
-	store_host_detail_rows_free(list, used);
-	return ret;
-}
-
 void store_host_detail_rows_free(struct host_detail_row *rows, size_t count)
 {
 	if (!rows)
@@ -1865,18 +1852,23 @@ static const char sql_vm_delete[] = "DELETE FROM vms WHERE id = ?1";
 static const char sql_host_cluster[] = "SELECT cluster_id FROM hosts WHERE id = ?1";
 
 /* ?1 id or name, ?2 host id or name, ?3 state name (NULL: any). */
-static const char sql_vm_list[] =
-	"SELECT v.id, v.name, v.displayname, v.state,"
-	" (SELECT value FROM vm_details WHERE vm_id = v.id AND name = 'boot.type'),"
-	" (SELECT value FROM vm_details WHERE vm_id = v.id AND name = 'boot.mode'),"
-	" v.host_id, h.name, v.cluster_id, v.template_id, v.offering_id, v.cpunumber,"
-	" v.memory_mib, v.machine, v.loader, v.nvram, v.disk, v.console_log, v.placement,"
-	" v.created"
+#define VM_LIST_COLUMNS                                                              \
+	"SELECT v.id, v.name, v.displayname, v.state,"                               \
+	" (SELECT value FROM vm_details WHERE vm_id = v.id AND name = 'boot.type'),"  \
+	" (SELECT value FROM vm_details WHERE vm_id = v.id AND name = 'boot.mode'),"  \
+	" v.host_id, h.name, v.cluster_id, v.template_id, v.offering_id, v.cpunumber," \
+	" v.memory_mib, v.machine, v.loader, v.nvram, v.disk, v.console_log, v.placement," \
+	" v.created"                                                                 \
 	" FROM vms v LEFT JOIN hosts h ON h.id = v.host_id"
+static const char sql_vm_list[] =
+	VM_LIST_COLUMNS
 	" WHERE (?1 IS NULL OR v.id = ?1 OR v.name = ?1)"
 	" AND (?2 IS NULL OR v.host_id = ?2 OR h.name = ?2)"
 	" AND (?3 IS NULL OR v.state = ?3)"
 	" ORDER BY v.name";
+/* By state alone, as every command's recovery check asks: through the
+ * vms_state index (v5), which the general query's ORs cannot use. */
+static const char sql_vm_list_state[] = VM_LIST_COLUMNS " WHERE v.state = ?3 ORDER BY v.name";
 
 /* The references of a VM, resolved from ids or names to ids. */
 struct vm_refs {
@@ -2067,7 +2059,8 @@ static int vm_read(struct store *store, sqlite3_stmt *stmt, struct vm *out,
 int store_vm_list(struct store *store, const struct vm_filter *filter, struct vm **out,
 		  size_t *count, struct bd_error *err)
 {
-	sqlite3_stmt *stmt = store_stmt(store, sql_vm_list, err);
+	bool by_state = filter && !filter->id && !filter->host_id && filter->state >= 0;
+	sqlite3_stmt *stmt = store_stmt(store, by_state ? sql_vm_list_state : sql_vm_list, err);
 	struct vm *list = NULL;
 	size_t used = 0, cap = 0;
 	int ret = -1;
@@ -2075,9 +2068,11 @@ int store_vm_list(struct store *store, const struct vm_filter *filter, struct vm
 
 	if (!stmt)
 		return -1;
-	if (filter && filter->state >= VM_STATE_LAST)
+	if (filter && filter->state >= VM_STATE_LAST) {
+		stmt_release(stmt);
 		return bd_error_set(err, BD_ERR_PARAM, "invalid VM state %d in a VM filter",
 				    filter->state);
+	}
 	bind_text(stmt, 1, filter ? filter->id : NULL);
 	bind_text(stmt, 2, filter ? filter->host_id : NULL);
 	if (filter && filter->state >= 0)

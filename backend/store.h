@@ -157,14 +157,18 @@ struct detail {
 int store_host_details(struct store *store, const char *host_id, struct detail **out,
 		       size_t *count, struct bd_error *err);
 void store_detail_list_free(struct detail *list, size_t count);
-/* Every host's details from one query, for listings (one query per host
- * cost 10,000 queries for 10,000 hosts): sorted by host id, then key. */
+/* One detail of a listed host (store_host_list_details). */
 struct host_detail_row {
 	char host_id[ID_LEN];
 	struct detail detail;
 };
-int store_host_details_all(struct store *store, struct host_detail_row **out, size_t *count,
-			   struct bd_error *err);
+/* store_host_list() and every listed host's details, read in the same
+ * snapshot: *rows holds each host's details in the list's order, by key
+ * within a host. One query for all of them (one per host cost 10,000
+ * queries for 10,000 hosts). */
+int store_host_list_details(struct store *store, const struct host_filter *filter,
+			    struct host **out, size_t *count, struct host_detail_row **rows,
+			    size_t *nrow, struct bd_error *err);
 void store_host_detail_rows_free(struct host_detail_row *rows, size_t count);
 
 /* ---- virtual machines ---- */

@@ -239,7 +239,7 @@ static void test_create_new_file(void **state)
 	snprintf(fx->path, sizeof fx->path, "%s/bootdeck.db", folder);
 	store = fixture_open(fx);
 	umask(old_mask);
-	assert_int_equal(store_schema_version(store), 4);
+	assert_int_equal(store_schema_version(store), 5);
 
 	assert_int_equal(stat(fx->path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
@@ -250,9 +250,14 @@ static void test_create_new_file(void **state)
 	assert_int_equal(st.st_mode & 0777, 0700);
 
 	db = raw_open(fx->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version", NULL), 4);
+	assert_int_equal(raw_int(db, "PRAGMA user_version", NULL), 5);
 	assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = ?1",
 				 "vms_host_state"), 1);
+	/* v5: what listings and the recovery check read from. */
+	assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = ?1",
+				 "host_details_cover"), 1);
+	assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = ?1",
+				 "vms_state"), 1);
 	assert_int_equal(raw_int(db, "SELECT journal_mode = 'wal' FROM pragma_journal_mode",
 				 NULL), 1);
 	sqlite3_close(db);
@@ -262,7 +267,7 @@ static void test_create_new_file(void **state)
 	add_cluster(store, "c1", &c);
 	store_close(store);
 	store = fixture_open(fx);
-	assert_int_equal(store_schema_version(store), 4);
+	assert_int_equal(store_schema_version(store), 5);
 	assert_ok(store_cluster_get(store, "c1", &c, &err), err);
 
 	/* A folder that cannot be made is a clear error, not a crash. */
@@ -326,7 +331,7 @@ static void test_upgrade_from_v1(void **state)
 	sqlite3_close(db);
 
 	struct store *store = fixture_open(fx);
-	assert_int_equal(store_schema_version(store), 4);
+	assert_int_equal(store_schema_version(store), 5);
 
 	/* v1 rows survive, and v2 columns get their defaults. */
 	assert_ok(store_cluster_get(store, "c1", &cluster, &err), err);
@@ -383,6 +388,11 @@ static void test_upgrade_from_v1(void **state)
 				       msg, sizeof msg), SQLITE_DONE);
 	assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = ?1",
 				 "vms_host_state"), 1);
+	/* v5: what listings and the recovery check read from. */
+	assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = ?1",
+				 "host_details_cover"), 1);
+	assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = ?1",
+				 "vms_state"), 1);
 	sqlite3_close(db);
 	vm_clear(&vm);
 }
@@ -402,7 +412,7 @@ static void test_refuse_newer_database(void **state)
 	assert_int_equal(err.code, BD_ERR_INTERNAL);
 	assert_non_null(strstr(err.text, fx->path));
 	assert_non_null(strstr(err.text, "version 99"));
-	snprintf(want, sizeof want, "version %d", 4);
+	snprintf(want, sizeof want, "version %d", 5);
 	assert_non_null(strstr(err.text, want));
 
 	/* Untouched: same version, no tables of ours. */
@@ -996,6 +1006,43 @@ static void test_large_lists_are_complete(void **state)
 		assert_ok(store_vm_list(store, NULL, &vms, &count, &err), err);
 		assert_int_equal(count, ROWS);
 		store_vm_list_free(vms, count);
+		/* By state alone (the recovery check's query). */
+		assert_ok(store_vm_list(store, &(struct vm_filter){ .state = VM_STATE_RUNNING },
+					&vms, &count, &err), err);
+		assert_int_equal(count, ROWS);
+		store_vm_list_free(vms, count);
+		assert_ok(store_vm_list(store, &(struct vm_filter){ .state = VM_STATE_STARTING },
+					&vms, &count, &err), err);
+		assert_int_equal(count, 0);
+		store_vm_list_free(vms, count);
+	}
+	/* The details of a filtered listing: each host's run, in list order,
+	 * the same rows store_host_details() gives that host. */
+	{
+		struct host_detail_row *rows = NULL;
+		size_t nrow = 0, r = 0;
+
+		assert_ok(store_host_list_details(store, &(struct host_filter){ .uefi = 1 }, &hosts,
+						  &count, &rows, &nrow, &err), err);
+		assert_int_equal(count, ROWS / 2);
+		for (size_t i = 0; i < count; i++) {
+			struct detail *one = NULL;
+			size_t n = 0;
+
+			assert_true(hosts[i].caps.uefi);
+			assert_ok(store_host_details(store, hosts[i].id, &one, &n, &err), err);
+			assert_true(n > 0);
+			for (size_t k = 0; k < n; k++, r++) {
+				assert_true(r < nrow);
+				assert_string_equal(rows[r].host_id, hosts[i].id);
+				assert_string_equal(rows[r].detail.key, one[k].key);
+				assert_string_equal(rows[r].detail.value, one[k].value);
+			}
+			store_detail_list_free(one, n);
+		}
+		assert_int_equal(r, nrow);
+		store_host_detail_rows_free(rows, nrow);
+		store_host_list_free(hosts, count);
 	}
 }
 

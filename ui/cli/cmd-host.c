@@ -68,32 +68,21 @@ static void host_response(struct cli_ctx *ctx, const struct host *host, struct r
 	store_detail_list_free(list, count);
 }
 
-static int detail_row_cmp(const void *key, const void *row)
-{
-	return strcmp(key, ((const struct host_detail_row *)row)->host_id);
-}
-
-/* A listing reads every host's details in one query, then gives each host
- * its run of rows (found by binary search: rows are sorted by host id). */
+/* A listing's detail rows come in the hosts' order: each host takes its run. */
 static int host_list_write(struct reply *reply, const struct host *hosts, size_t count,
 			   const struct host_detail_row *rows, size_t nrow, struct bd_error *err)
 {
 	const struct detail **refs = calloc(nrow ? nrow : 1, sizeof *refs);
+	size_t r = 0;
 
 	if (!refs)
 		return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
 	reply_list_begin(reply, "host", count);
 	for (size_t i = 0; i < count; i++) {
-		const struct host_detail_row *hit = NULL;
 		size_t n = 0;
 
-		if (nrow)
-			hit = bsearch(hosts[i].id, rows, nrow, sizeof *rows, detail_row_cmp);
-		/* bsearch lands on any row of the run: back up to its first. */
-		while (hit && hit > rows && strcmp(hit[-1].host_id, hosts[i].id) == 0)
-			hit--;
-		for (; hit && hit < rows + nrow && strcmp(hit->host_id, hosts[i].id) == 0; hit++)
-			refs[n++] = &hit->detail;
+		for (; r < nrow && strcmp(rows[r].host_id, hosts[i].id) == 0; r++)
+			refs[n++] = &rows[r].detail;
 		host_write(reply, NULL, &hosts[i], refs, n);
 	}
 	reply_list_end(reply);
@@ -177,12 +166,8 @@ static int cmd_host_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 		if (store_cluster_get(ctx->store, filter.cluster_id, &cluster, err) < 0)
 			return -1;
 	}
-	if (store_host_list(ctx->store, &filter, &list, &count, err) < 0)
+	if (store_host_list_details(ctx->store, &filter, &list, &count, &rows, &nrow, err) < 0)
 		return -1;
-	if (store_host_details_all(ctx->store, &rows, &nrow, err) < 0) {
-		store_host_list_free(list, count);
-		return -1;
-	}
 	rc = host_list_write(reply, list, count, rows, nrow, err);
 	store_host_detail_rows_free(rows, nrow);
 	store_host_list_free(list, count);

@@ -52,6 +52,13 @@ struct cells {
 	size_t cap;
 };
 
+struct key_entry {
+	char *name;
+	size_t hash;
+	size_t text; /* its quoted JSON text in key_text */
+	size_t len;
+};
+
 struct reply {
 	enum cli_format format;
 	bool failed;
@@ -63,13 +70,17 @@ struct reply {
 	json_object *integer;
 	json_object *real;
 
-	/* Tables and CSV. */
-	struct text cell_text;
-	char **keys; /* distinct cell keys, in order of first use */
+	/* Every distinct key, in order of first use (a table's columns), with
+	 * its JSON text as json-c escaped it once; slots hash keys to entries. */
+	struct key_entry *keys;
 	size_t nkey;
 	size_t key_cap;
-	const char *last_key; /* most keys are literals: pointer checks first */
-	size_t last_key_index;
+	size_t *key_slots; /* entry index + 1, 0 when free */
+	size_t nslot;
+	struct text key_text;
+
+	/* Tables and CSV. */
+	struct text cell_text;
 	struct cells answer_cells;
 	struct cells single_cells;
 	struct cells list_cells;
@@ -149,11 +160,11 @@ static const char *scalar_text(struct reply *reply, json_object *scratch, size_t
 	return text;
 }
 
-static void json_string(struct reply *reply, const char *value, size_t len)
+/* value as a quoted JSON string, escaped by json-c; NULL (reply failed)
+ * when out of memory. */
+static const char *string_text(struct reply *reply, const char *value, size_t len,
+			       size_t *text_len)
 {
-	const char *text;
-	size_t text_len;
-
 	if (len == 0) {
 		/* json-c 0.16 loses a longer string's buffer when an empty one
 		 * is set over it: an empty value gets a fresh object. */
@@ -163,10 +174,18 @@ static void json_string(struct reply *reply, const char *value, size_t len)
 	if (!reply->string || len > INT_MAX - 1 ||
 	    (len && !json_object_set_string_len(reply->string, value, (int)len))) {
 		reply->failed = true;
-		return;
+		return NULL;
 	}
-	text = scalar_text(reply, reply->string, &text_len);
-	text_put(reply, &reply->json, text, text_len);
+	return scalar_text(reply, reply->string, text_len);
+}
+
+static void json_string(struct reply *reply, const char *value, size_t len)
+{
+	size_t text_len;
+	const char *text = string_text(reply, value, len, &text_len);
+
+	if (text)
+		text_put(reply, &reply->json, text, text_len);
 }
 
 /* ---- structure ---- */
@@ -186,6 +205,76 @@ static struct frame *member_frame(struct reply *reply, const char *key)
 	return frame;
 }
 
+static size_t key_hash(const char *key)
+{
+	size_t hash = 2166136261u; /* FNV-1a */
+
+	for (; *key; key++)
+		hash = (hash ^ (unsigned char)*key) * 16777619u;
+	return hash;
+}
+
+/* Rehashes every entry into twice the slots. */
+static int key_slots_grow(struct reply *reply)
+{
+	size_t nslot = reply->nslot ? reply->nslot * 2 : 64;
+	size_t *slots = calloc(nslot, sizeof *slots);
+
+	if (!slots) {
+		reply->failed = true;
+		return -1;
+	}
+	for (size_t k = 0; k < reply->nkey; k++) {
+		size_t at = reply->keys[k].hash & (nslot - 1);
+
+		while (slots[at])
+			at = (at + 1) & (nslot - 1);
+		slots[at] = k + 1;
+	}
+	free(reply->key_slots);
+	reply->key_slots = slots;
+	reply->nslot = nslot;
+	return 0;
+}
+
+/* The entry of key, added on first use. Answers name the same few dozen
+ * keys over and over: each is escaped by json-c once. */
+static size_t key_index(struct reply *reply, const char *key)
+{
+	size_t hash = key_hash(key), at;
+	struct key_entry *entry;
+
+	if (reply->failed || ((reply->nkey + 1) * 2 > reply->nslot && key_slots_grow(reply) < 0))
+		return 0;
+	for (at = hash & (reply->nslot - 1); reply->key_slots[at];
+	     at = (at + 1) & (reply->nslot - 1)) {
+		entry = &reply->keys[reply->key_slots[at] - 1];
+		if (entry->hash == hash && strcmp(entry->name, key) == 0)
+			return reply->key_slots[at] - 1;
+	}
+	if (grow(reply, (void **)&reply->keys, &reply->key_cap, reply->nkey + 1,
+		 sizeof *reply->keys) < 0)
+		return 0;
+	entry = &reply->keys[reply->nkey];
+	*entry = (struct key_entry){ .name = strdup(key), .hash = hash };
+	if (!entry->name) {
+		reply->failed = true;
+		return 0;
+	}
+	if (reply->format == CLI_FORMAT_JSON) {
+		const char *text = string_text(reply, key, strlen(key), &entry->len);
+
+		if (!text) {
+			free(entry->name);
+			return 0;
+		}
+		entry->text = reply->key_text.len;
+		text_put(reply, &reply->key_text, text, entry->len);
+	}
+	reply->key_slots[at] = reply->nkey + 1;
+	return reply->nkey++;
+}
+
 /* Starts a JSON member: separator, indent and, in an object, the key. */
 static void json_member(struct reply *reply, struct frame *frame, const char *key)
 {
@@ -194,33 +283,14 @@ static void json_member(struct reply *reply, struct frame *frame, const char *ke
 	frame->filled = true;
 	text_spaces(reply, &reply->json, 2 * (reply->depth + 1));
 	if (key) {
-		json_string(reply, key, strlen(key));
+		size_t k = key_index(reply, key);
+
+		if (reply->failed)
+			return;
+		text_put(reply, &reply->json, reply->key_text.data + reply->keys[k].text,
+			 reply->keys[k].len);
 		text_putc(reply, &reply->json, ':');
 	}
-}
-
-static size_t key_index(struct reply *reply, const char *key)
-{
-	if (key == reply->last_key)
-		return reply->last_key_index;
-	for (size_t i = 0; i < reply->nkey; i++) {
-		if (strcmp(reply->keys[i], key) == 0) {
-			reply->last_key = key;
-			reply->last_key_index = i;
-			return i;
-		}
-	}
-	if (grow(reply, (void **)&reply->keys, &reply->key_cap, reply->nkey + 1,
-		 sizeof *reply->keys) < 0)
-		return 0;
-	reply->keys[reply->nkey] = strdup(key);
-	if (!reply->keys[reply->nkey]) {
-		reply->failed = true;
-		return 0;
-	}
-	reply->last_key = key;
-	reply->last_key_index = reply->nkey;
-	return reply->nkey++;
 }
 
 static void cells_add(struct reply *reply, struct cells *cells, const char *key, const char *text,
@@ -363,8 +433,10 @@ void reply_free(struct reply *reply)
 	free(reply->json.data);
 	free(reply->cell_text.data);
 	for (size_t i = 0; i < reply->nkey; i++)
-		free(reply->keys[i]);
+		free(reply->keys[i].name);
 	free(reply->keys);
+	free(reply->key_slots);
+	free(reply->key_text.data);
 	free(reply->answer_cells.items);
 	free(reply->single_cells.items);
 	free(reply->list_cells.items);
@@ -613,7 +685,7 @@ static void table_write(struct reply *reply, struct text *out, const struct row 
 		}
 	}
 	for (size_t c = 0; c < ncol; c++)
-		widths[c] = strlen(reply->keys[column_key[c]]);
+		widths[c] = strlen(reply->keys[column_key[c]].name);
 	if (reply->format == CLI_FORMAT_TABLE) {
 		for (size_t r = 0; r < nrow; r++) {
 			for (size_t i = 0; i < rows[r].count; i++) {
@@ -625,7 +697,7 @@ static void table_write(struct reply *reply, struct text *out, const struct row 
 		}
 	}
 	for (size_t c = 0; c < ncol; c++) {
-		const char *name = reply->keys[column_key[c]];
+		const char *name = reply->keys[column_key[c]].name;
 
 		table_field(reply, out, c, widths[c], name, strlen(name));
 	}
