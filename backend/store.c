@@ -531,6 +531,11 @@ fail:
 	return NULL;
 }
 
+int store_cache_small(struct store *store, struct bd_error *err)
+{
+	return store_pragma(store, "PRAGMA cache_size = -2048", NULL, err);
+}
+
 void store_close(struct store *store)
 {
 	if (!store)

@@ -24,6 +24,10 @@ struct store;
  * folder 0700, and migrates it to the current schema. */
 struct store *store_open(const char *path, struct bd_error *err);
 void store_close(struct store *store);
+/* For a long-lived process (the console): SQLite's default 2 MiB page cache
+ * instead of room for a whole fleet's listing. What it lists it keeps in
+ * its own tables, and the file's pages stay in the OS cache anyway. */
+int store_cache_small(struct store *store, struct bd_error *err);
 
 /* $BOOTDECK_DB, else $XDG_DATA_HOME/bootdeck/bootdeck.db (~/.local/share).
  * Returns an owned string. */

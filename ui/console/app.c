@@ -153,7 +153,8 @@ struct app *app_new(const char *db_path, struct bd_error *err)
 	}
 	app->db_path = strdup(db_path);
 	app->store = store_open(db_path, err);
-	if (!app->store || !app->db_path || worker_init(&app->worker, db_path) < 0)
+	if (!app->store || !app->db_path || store_cache_small(app->store, err) < 0 ||
+	    worker_init(&app->worker, db_path) < 0)
 		goto error;
 	/* Settle what a killed bootdeck left half done before the first screen
 	 * shows it, as every CLI command does. */
