@@ -1354,125 +1354,186 @@ static void read_close(struct store *store, bool own)
 		store_exec_cached(store, sql_commit, NULL);
 }
 
-/* Gives each listed host its caps from its details, and copies the rows
- * into *rows when asked. The rows come in the list's order, read in the
- * same snapshot: each belongs to the current host or a later one. */
-static int host_list_load_details(struct store *store, const struct host_filter *filter,
-				  struct host *list, size_t count, struct host_detail_row **rows,
-				  size_t *nrow, struct bd_error *err)
+static const char sql_host_count[] =
+	"SELECT COUNT(*) FROM hosts h JOIN clusters c ON c.id = h.cluster_id" HOST_FILTER;
+
+/* One host's details, copied into one arena that every host of a walk
+ * reuses: no allocation per detail. */
+struct detail_run {
+	struct detail *items;
+	size_t *at; /* offsets of each item's key and value in text */
+	size_t at_cap;
+	size_t count;
+	size_t cap;
+	char *text;
+	size_t len;
+	size_t text_cap;
+};
+
+static int run_add(struct detail_run *run, const char *key, const char *value)
 {
-	sqlite3_stmt *stmt = store_stmt(store, sql_host_list_details, err);
-	struct host_detail_row *copy = NULL;
-	size_t at = 0, used = 0, cap = 0;
-	int ret = -1;
-	int rc;
+	size_t klen = strlen(key) + 1, vlen = strlen(value) + 1;
 
-	if (!stmt)
+	if (list_reserve((void **)&run->items, &run->cap, run->count + 1, sizeof *run->items) < 0 ||
+	    list_reserve((void **)&run->at, &run->at_cap, 2 * run->count + 2, sizeof *run->at) < 0 ||
+	    list_reserve((void **)&run->text, &run->text_cap, run->len + klen + vlen, 1) < 0)
 		return -1;
-	host_bind_filter(stmt, filter->id, filter->cluster_id, filter->uefi);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *host_id = (const char *)sqlite3_column_text(stmt, 0);
-		const char *name = (const char *)sqlite3_column_text(stmt, 1);
-		const char *value = (const char *)sqlite3_column_text(stmt, 2);
-		struct host_detail_row *row;
-
-		while (at < count && strcmp(list[at].id, host_id) != 0)
-			at++;
-		if (at == count) {
-			store_db_error(store, SQLITE_OK, err,
-				       "read details of host '%s', which the listing does not hold",
-				       host_id);
-			goto cleanup;
-		}
-		if (caps_detail_load(&list[at].caps, name, value) < 0) {
-			store_oom(err);
-			goto cleanup;
-		}
-		if (!rows)
-			continue;
-		if (list_reserve((void **)&copy, &cap, used + 1, sizeof *copy) < 0) {
-			store_oom(err);
-			goto cleanup;
-		}
-		row = &copy[used++];
-		memset(row, 0, sizeof *row);
-		snprintf(row->host_id, sizeof row->host_id, "%s", host_id);
-		row->detail.key = strdup(name);
-		row->detail.value = strdup(value);
-		if (!row->detail.key || !row->detail.value) {
-			store_oom(err);
-			goto cleanup;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		store_db_error(store, rc, err, "read host details");
-		goto cleanup;
-	}
-	if (rows) {
-		*rows = copy;
-		*nrow = used;
-		copy = NULL;
-		used = 0;
-	}
-	ret = 0;
-cleanup:
-	stmt_release(stmt);
-	store_host_detail_rows_free(copy, used);
-	return ret;
+	run->at[run->count * 2] = run->len;
+	memcpy(run->text + run->len, key, klen);
+	run->len += klen;
+	run->at[run->count * 2 + 1] = run->len;
+	memcpy(run->text + run->len, value, vlen);
+	run->len += vlen;
+	run->count++;
+	return 0;
 }
 
-int store_host_list_details(struct store *store, const struct host_filter *filter,
-			    struct host **out, size_t *count, struct host_detail_row **rows,
-			    size_t *nrow, struct bd_error *err)
+/* Points the items at their text, once the arena stopped moving. */
+static void run_finish(struct detail_run *run)
+{
+	for (size_t i = 0; i < run->count; i++) {
+		run->items[i].key = run->text + run->at[i * 2];
+		run->items[i].value = run->text + run->at[i * 2 + 1];
+	}
+}
+
+static void run_free(struct detail_run *run)
+{
+	free(run->items);
+	free(run->at);
+	free(run->text);
+}
+
+int store_host_each(struct store *store, const struct host_filter *filter,
+		    const struct store_host_walk *walk, struct bd_error *err)
 {
 	static const struct host_filter any = { .uefi = -1 };
-	sqlite3_stmt *stmt = NULL;
-	struct host *list = NULL;
-	size_t used = 0, cap = 0;
+	sqlite3_stmt *count_stmt = NULL, *hosts = NULL, *details = NULL;
+	struct detail_run run = { 0 };
 	bool own;
 	int ret = -1;
-	int rc;
+	int rc, drc;
 
 	if (!filter)
 		filter = &any;
 	if (read_open(store, &own, err) < 0)
 		return -1;
-	stmt = store_stmt(store, sql_host_list, err);
-	if (!stmt)
+	/* The count, the hosts and their details: one snapshot, so they agree. */
+	count_stmt = store_stmt(store, sql_host_count, err);
+	if (!count_stmt)
 		goto cleanup;
-	host_bind_filter(stmt, filter->id, filter->cluster_id, filter->uefi);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (list_reserve((void **)&list, &cap, used + 1, sizeof *list) < 0) {
-			store_oom(err);
+	host_bind_filter(count_stmt, filter->id, filter->cluster_id, filter->uefi);
+	rc = sqlite3_step(count_stmt);
+	if (rc != SQLITE_ROW) {
+		store_db_error(store, rc, err, "count hosts");
+		goto cleanup;
+	}
+	if (walk->begin &&
+	    walk->begin(walk->opaque, (size_t)sqlite3_column_int64(count_stmt, 0), err) < 0)
+		goto cleanup;
+	hosts = store_stmt(store, sql_host_list, err);
+	details = store_stmt(store, sql_host_list_details, err);
+	if (!hosts || !details)
+		goto cleanup;
+	host_bind_filter(hosts, filter->id, filter->cluster_id, filter->uefi);
+	host_bind_filter(details, filter->id, filter->cluster_id, filter->uefi);
+	drc = sqlite3_step(details);
+	while ((rc = sqlite3_step(hosts)) == SQLITE_ROW) {
+		struct host host;
+		int fn_rc;
+
+		if (host_read(store, hosts, &host, err) < 0) {
+			host_clear(&host);
 			goto cleanup;
 		}
-		if (host_read(store, stmt, &list[used++], err) < 0)
+		/* Both in the listing's order: this host's run comes next. */
+		run.count = run.len = 0;
+		while (drc == SQLITE_ROW &&
+		       strcmp((const char *)sqlite3_column_text(details, 0), host.id) == 0) {
+			const char *key = (const char *)sqlite3_column_text(details, 1);
+			const char *value = (const char *)sqlite3_column_text(details, 2);
+
+			if (caps_detail_load(&host.caps, key, value) < 0 ||
+			    run_add(&run, key, value) < 0) {
+				host_clear(&host);
+				store_oom(err);
+				goto cleanup;
+			}
+			drc = sqlite3_step(details);
+		}
+		run_finish(&run);
+		fn_rc = walk->host(walk->opaque, &host, run.items, run.count, err);
+		host_clear(&host);
+		if (fn_rc < 0)
 			goto cleanup;
 	}
-	if (rc != SQLITE_DONE) {
-		store_db_error(store, rc, err, "list hosts");
+	if (rc != SQLITE_DONE || (drc != SQLITE_DONE && drc != SQLITE_ROW)) {
+		store_db_error(store, rc != SQLITE_DONE ? rc : drc, err, "list hosts");
 		goto cleanup;
 	}
-	stmt_release(stmt);
-	stmt = NULL;
-	if (host_list_load_details(store, filter, list, used, rows, nrow, err) < 0)
+	if (drc == SQLITE_ROW) {
+		store_db_error(store, SQLITE_OK, err,
+			       "read details of host '%s', which the listing does not hold",
+			       (const char *)sqlite3_column_text(details, 0));
 		goto cleanup;
-	*out = list;
-	*count = used;
-	list = NULL;
-	used = 0;
+	}
 	ret = 0;
 cleanup:
-	stmt_release(stmt);
+	stmt_release(count_stmt);
+	stmt_release(hosts);
+	stmt_release(details);
 	read_close(store, own);
-	store_host_list_free(list, used);
+	run_free(&run);
 	return ret;
+}
+
+/* store_host_list() as a walk: the hosts move into one array. */
+struct host_array {
+	struct host *list;
+	size_t used;
+	size_t cap;
+};
+
+static int host_array_begin(void *opaque, size_t count, struct bd_error *err)
+{
+	struct host_array *array = opaque;
+
+	if (count && list_reserve((void **)&array->list, &array->cap, count, sizeof *array->list) < 0)
+		return store_oom(err);
+	return 0;
+}
+
+static int host_array_add(void *opaque, struct host *host, const struct detail *details,
+			  size_t ndetail, struct bd_error *err)
+{
+	struct host_array *array = opaque;
+
+	(void)details;
+	(void)ndetail;
+	if (list_reserve((void **)&array->list, &array->cap, array->used + 1, sizeof *array->list) < 0)
+		return store_oom(err);
+	array->list[array->used++] = *host;
+	memset(host, 0, sizeof *host);
+	return 0;
 }
 
 int store_host_list(struct store *store, const struct host_filter *filter, struct host **out,
 		    size_t *count, struct bd_error *err)
 {
-	return store_host_list_details(store, filter, out, count, NULL, NULL, err);
+	struct host_array array = { 0 };
+	const struct store_host_walk walk = {
+		.begin = host_array_begin,
+		.host = host_array_add,
+		.opaque = &array,
+	};
+
+	if (store_host_each(store, filter, &walk, err) < 0) {
+		store_host_list_free(array.list, array.used);
+		return -1;
+	}
+	*out = array.list;
+	*count = array.used;
+	return 0;
 }
 
 /* Only the planner's columns, in onboarding order: no join, no sums, no
@@ -1814,17 +1875,6 @@ cleanup:
 	stmt_release(stmt);
 	store_detail_list_free(list, used);
 	return ret;
-}
-
-void store_host_detail_rows_free(struct host_detail_row *rows, size_t count)
-{
-	if (!rows)
-		return;
-	for (size_t i = 0; i < count; i++) {
-		free(rows[i].detail.key);
-		free(rows[i].detail.value);
-	}
-	free(rows);
 }
 
 void store_detail_list_free(struct detail *list, size_t count)

@@ -85,6 +85,22 @@ int store_host_update(struct store *store, const struct host *host, struct bd_er
  * Running or Migrating on it, and cluster_name. */
 int store_host_get(struct store *store, const char *id_or_name, struct host *out,
 		   struct bd_error *err);
+struct detail;
+/* A walk over the hosts a filter selects, in onboarding order, all read in
+ * one snapshot: begin (may be NULL) gets their number first, then host gets
+ * each one with its caps loaded and its details by key. Both belong to the
+ * walk; host may take the host, leaving it cleared. Either returning -1
+ * ends the walk with that error. Memory stays that of one host, however
+ * many there are. */
+struct store_host_walk {
+	int (*begin)(void *opaque, size_t count, struct bd_error *err);
+	int (*host)(void *opaque, struct host *host, const struct detail *details,
+		    size_t ndetail, struct bd_error *err);
+	void *opaque;
+};
+int store_host_each(struct store *store, const struct host_filter *filter,
+		    const struct store_host_walk *walk, struct bd_error *err);
+/* The same hosts, as one array. */
 int store_host_list(struct store *store, const struct host_filter *filter, struct host **out,
 		    size_t *count, struct bd_error *err);
 void store_host_list_free(struct host *list, size_t count);
@@ -161,19 +177,6 @@ struct detail {
 int store_host_details(struct store *store, const char *host_id, struct detail **out,
 		       size_t *count, struct bd_error *err);
 void store_detail_list_free(struct detail *list, size_t count);
-/* One detail of a listed host (store_host_list_details). */
-struct host_detail_row {
-	char host_id[ID_LEN];
-	struct detail detail;
-};
-/* store_host_list() and every listed host's details, read in the same
- * snapshot: *rows holds each host's details in the list's order, by key
- * within a host. One query for all of them (one per host cost 10,000
- * queries for 10,000 hosts). */
-int store_host_list_details(struct store *store, const struct host_filter *filter,
-			    struct host **out, size_t *count, struct host_detail_row **rows,
-			    size_t *nrow, struct bd_error *err);
-void store_host_detail_rows_free(struct host_detail_row *rows, size_t count);
 
 /* ---- virtual machines ---- */
 struct vm_filter {

@@ -18,7 +18,7 @@ static const char *uefi_label(const struct host_caps *caps)
 
 /* The host with the given details (already read from the store). */
 static void host_write(struct reply *reply, const char *key, const struct host *host,
-		       const struct detail *const *list, size_t count)
+		       const struct detail *list, size_t count)
 {
 	/* The stored URL may carry a password; output never shows it. */
 	char *shown = hv_url_redact(host->url);
@@ -46,7 +46,7 @@ static void host_write(struct reply *reply, const char *key, const struct host *
 	reply_time(reply, "created", host->created);
 	reply_object_begin(reply, "details");
 	for (size_t i = 0; i < count; i++)
-		reply_string(reply, list[i]->key, list[i]->value);
+		reply_string(reply, list[i].key, list[i].value);
 	reply_object_end(reply);
 	reply_object_end(reply);
 	free(shown);
@@ -56,37 +56,28 @@ static void host_write(struct reply *reply, const char *key, const struct host *
 static void host_response(struct cli_ctx *ctx, const struct host *host, struct reply *reply)
 {
 	struct detail *list = NULL;
-	const struct detail **refs = NULL;
 	size_t count = 0;
 
-	if (store_host_details(ctx->store, host->id, &list, &count, NULL) == 0 && count)
-		refs = calloc(count, sizeof *refs);
-	for (size_t i = 0; refs && i < count; i++)
-		refs[i] = &list[i];
-	host_write(reply, "host", host, refs, refs ? count : 0);
-	free(refs);
+	if (store_host_details(ctx->store, host->id, &list, &count, NULL) < 0)
+		count = 0;
+	host_write(reply, "host", host, list, count);
 	store_detail_list_free(list, count);
 }
 
-/* A listing's detail rows come in the hosts' order: each host takes its run. */
-static int host_list_write(struct reply *reply, const struct host *hosts, size_t count,
-			   const struct host_detail_row *rows, size_t nrow, struct bd_error *err)
+/* A listing is written as the store walks the hosts: one host in memory
+ * at a time, however large the fleet. */
+static int host_list_begin(void *opaque, size_t count, struct bd_error *err)
 {
-	const struct detail **refs = calloc(nrow ? nrow : 1, sizeof *refs);
-	size_t r = 0;
+	(void)err;
+	reply_list_begin(opaque, "host", count);
+	return 0;
+}
 
-	if (!refs)
-		return bd_error_set(err, BD_ERR_INTERNAL, "out of memory");
-	reply_list_begin(reply, "host", count);
-	for (size_t i = 0; i < count; i++) {
-		size_t n = 0;
-
-		for (; r < nrow && strcmp(rows[r].host_id, hosts[i].id) == 0; r++)
-			refs[n++] = &rows[r].detail;
-		host_write(reply, NULL, &hosts[i], refs, n);
-	}
-	reply_list_end(reply);
-	free(refs);
+static int host_list_one(void *opaque, struct host *host, const struct detail *details,
+			 size_t ndetail, struct bd_error *err)
+{
+	(void)err;
+	host_write(opaque, NULL, host, details, ndetail);
 	return 0;
 }
 
@@ -140,10 +131,11 @@ static int cmd_host_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 		.uefi = -1,
 	};
 	const char *uefi = kv_args_get(args, "ueficapability");
-	struct host *list = NULL;
-	struct host_detail_row *rows = NULL;
-	size_t count = 0, nrow = 0;
-	int rc;
+	const struct store_host_walk walk = {
+		.begin = host_list_begin,
+		.host = host_list_one,
+		.opaque = reply,
+	};
 
 	if (uefi) {
 		bool want;
@@ -166,12 +158,10 @@ static int cmd_host_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 		if (store_cluster_get(ctx->store, filter.cluster_id, &cluster, err) < 0)
 			return -1;
 	}
-	if (store_host_list_details(ctx->store, &filter, &list, &count, &rows, &nrow, err) < 0)
+	if (store_host_each(ctx->store, &filter, &walk, err) < 0)
 		return -1;
-	rc = host_list_write(reply, list, count, rows, nrow, err);
-	store_host_detail_rows_free(rows, nrow);
-	store_host_list_free(list, count);
-	return rc;
+	reply_list_end(reply);
+	return 0;
 }
 
 static int cmd_host_delete_exec(struct cli_ctx *ctx, const struct kv_args *args,
