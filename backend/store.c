@@ -1614,6 +1614,39 @@ int store_host_plan_list(struct store *store, struct host_plan_row **out, size_t
 	return 0;
 }
 
+/* Only hosts holding VMs matter to whoever asks; id order for bsearch. */
+static const char sql_host_ids_up[] =
+	"SELECT id FROM hosts h WHERE state = 'Up'"
+	" AND EXISTS (SELECT 1 FROM vms WHERE host_id = h.id) ORDER BY id";
+
+int store_host_ids_up(struct store *store, char (**out)[ID_LEN], size_t *count,
+		      struct bd_error *err)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql_host_ids_up, err);
+	char (*list)[ID_LEN] = NULL;
+	size_t used = 0, cap = 0;
+	int rc;
+
+	if (!stmt)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (list_reserve((void **)&list, &cap, used + 1, sizeof *list) < 0) {
+			stmt_release(stmt);
+			free(list);
+			return store_oom(err);
+		}
+		col_copy(stmt, 0, list[used++], ID_LEN);
+	}
+	stmt_release(stmt);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return store_db_error(store, rc, err, "list the hosts that are Up");
+	}
+	*out = list;
+	*count = used;
+	return 0;
+}
+
 int store_host_plan_cluster(struct store *store, const char *cluster_id,
 			    struct host_plan_row **list, size_t *count, size_t *cap,
 			    struct bd_error *err)
@@ -1913,17 +1946,22 @@ static const char sql_host_cluster[] = "SELECT cluster_id FROM hosts WHERE id = 
 	" (SELECT value FROM vm_details WHERE vm_id = v.id AND name = 'boot.mode'),"  \
 	" v.host_id, h.name, v.cluster_id, v.template_id, v.offering_id, v.cpunumber," \
 	" v.memory_mib, v.machine, v.loader, v.nvram, v.disk, v.console_log, v.placement," \
-	" v.created"                                                                 \
-	" FROM vms v LEFT JOIN hosts h ON h.id = v.host_id"
-static const char sql_vm_list[] =
-	VM_LIST_COLUMNS
-	" WHERE (?1 IS NULL OR v.id = ?1 OR v.name = ?1)"
-	" AND (?2 IS NULL OR v.host_id = ?2 OR h.name = ?2)"
+	" v.created"
+/* The host is matched by a subquery, not through the join, so counting
+ * needs no join at all. */
+#define VM_FILTER                                                                    \
+	" WHERE (?1 IS NULL OR v.id = ?1 OR v.name = ?1)"                            \
+	" AND (?2 IS NULL OR v.host_id IN (SELECT id FROM hosts WHERE id = ?2 OR name = ?2))" \
 	" AND (?3 IS NULL OR v.state = ?3)"
-	" ORDER BY v.name";
 /* By state alone, as every command's recovery check asks: through the
- * vms_state index (v5), which the general query's ORs cannot use. */
-static const char sql_vm_list_state[] = VM_LIST_COLUMNS " WHERE v.state = ?3 ORDER BY v.name";
+ * vms_state index (v5), which the general filter's ORs cannot use. */
+#define VM_FILTER_STATE " WHERE v.state = ?3"
+#define VM_LIST_FROM " FROM vms v LEFT JOIN hosts h ON h.id = v.host_id"
+static const char sql_vm_list[] = VM_LIST_COLUMNS VM_LIST_FROM VM_FILTER " ORDER BY v.name";
+static const char sql_vm_count[] = "SELECT COUNT(*) FROM vms v" VM_FILTER;
+static const char sql_vm_list_state[] =
+	VM_LIST_COLUMNS VM_LIST_FROM VM_FILTER_STATE " ORDER BY v.name";
+static const char sql_vm_count_state[] = "SELECT COUNT(*) FROM vms v" VM_FILTER_STATE;
 
 /* The references of a VM, resolved from ids or names to ids. */
 struct vm_refs {
@@ -2111,48 +2149,117 @@ static int vm_read(struct store *store, sqlite3_stmt *stmt, struct vm *out,
 	return 0;
 }
 
-int store_vm_list(struct store *store, const struct vm_filter *filter, struct vm **out,
-		  size_t *count, struct bd_error *err)
+static void vm_bind_filter(sqlite3_stmt *stmt, const struct vm_filter *filter)
 {
-	bool by_state = filter && !filter->id && !filter->host_id && filter->state >= 0;
-	sqlite3_stmt *stmt = store_stmt(store, by_state ? sql_vm_list_state : sql_vm_list, err);
-	struct vm *list = NULL;
-	size_t used = 0, cap = 0;
+	bind_text(stmt, 1, filter->id);
+	bind_text(stmt, 2, filter->host_id);
+	if (filter->state >= 0)
+		sqlite3_bind_text(stmt, 3, vm_state_name(filter->state), -1, SQLITE_STATIC);
+}
+
+int store_vm_each(struct store *store, const struct vm_filter *filter,
+		  const struct store_vm_walk *walk, struct bd_error *err)
+{
+	static const struct vm_filter any = { .state = -1 };
+	sqlite3_stmt *count_stmt = NULL, *stmt = NULL;
+	bool by_state, own;
 	int ret = -1;
 	int rc;
 
-	if (!stmt)
-		return -1;
-	if (filter && filter->state >= VM_STATE_LAST) {
-		stmt_release(stmt);
+	if (!filter)
+		filter = &any;
+	if (filter->state >= VM_STATE_LAST)
 		return bd_error_set(err, BD_ERR_PARAM, "invalid VM state %d in a VM filter",
 				    filter->state);
+	by_state = !filter->id && !filter->host_id && filter->state >= 0;
+	if (read_open(store, &own, err) < 0)
+		return -1;
+	/* The count and the rows: one snapshot, so they agree. */
+	count_stmt = store_stmt(store, by_state ? sql_vm_count_state : sql_vm_count, err);
+	if (!count_stmt)
+		goto cleanup;
+	vm_bind_filter(count_stmt, filter);
+	rc = sqlite3_step(count_stmt);
+	if (rc != SQLITE_ROW) {
+		store_db_error(store, rc, err, "count VMs");
+		goto cleanup;
 	}
-	bind_text(stmt, 1, filter ? filter->id : NULL);
-	bind_text(stmt, 2, filter ? filter->host_id : NULL);
-	if (filter && filter->state >= 0)
-		sqlite3_bind_text(stmt, 3, vm_state_name(filter->state), -1, SQLITE_STATIC);
+	if (walk->begin &&
+	    walk->begin(walk->opaque, (size_t)sqlite3_column_int64(count_stmt, 0), err) < 0)
+		goto cleanup;
+	stmt = store_stmt(store, by_state ? sql_vm_list_state : sql_vm_list, err);
+	if (!stmt)
+		goto cleanup;
+	vm_bind_filter(stmt, filter);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (list_reserve((void **)&list, &cap, used + 1, sizeof *list) < 0) {
-			store_oom(err);
+		struct vm vm;
+		int fn_rc;
+
+		if (vm_read(store, stmt, &vm, err) < 0) {
+			vm_clear(&vm);
 			goto cleanup;
 		}
-		if (vm_read(store, stmt, &list[used++], err) < 0)
+		fn_rc = walk->vm(walk->opaque, &vm, err);
+		vm_clear(&vm);
+		if (fn_rc < 0)
 			goto cleanup;
 	}
 	if (rc != SQLITE_DONE) {
 		store_db_error(store, rc, err, "list VMs");
 		goto cleanup;
 	}
-	*out = list;
-	*count = used;
-	list = NULL;
-	used = 0;
 	ret = 0;
 cleanup:
+	stmt_release(count_stmt);
 	stmt_release(stmt);
-	store_vm_list_free(list, used);
+	read_close(store, own);
 	return ret;
+}
+
+/* store_vm_list() as a walk: the VMs move into one array. */
+struct vm_array {
+	struct vm *list;
+	size_t used;
+	size_t cap;
+};
+
+static int vm_array_begin(void *opaque, size_t count, struct bd_error *err)
+{
+	struct vm_array *array = opaque;
+
+	if (count && list_reserve((void **)&array->list, &array->cap, count, sizeof *array->list) < 0)
+		return store_oom(err);
+	return 0;
+}
+
+static int vm_array_add(void *opaque, struct vm *vm, struct bd_error *err)
+{
+	struct vm_array *array = opaque;
+
+	if (list_reserve((void **)&array->list, &array->cap, array->used + 1, sizeof *array->list) < 0)
+		return store_oom(err);
+	array->list[array->used++] = *vm;
+	memset(vm, 0, sizeof *vm);
+	return 0;
+}
+
+int store_vm_list(struct store *store, const struct vm_filter *filter, struct vm **out,
+		  size_t *count, struct bd_error *err)
+{
+	struct vm_array array = { 0 };
+	const struct store_vm_walk walk = {
+		.begin = vm_array_begin,
+		.vm = vm_array_add,
+		.opaque = &array,
+	};
+
+	if (store_vm_each(store, filter, &walk, err) < 0) {
+		store_vm_list_free(array.list, array.used);
+		return -1;
+	}
+	*out = array.list;
+	*count = array.used;
+	return 0;
 }
 
 void store_vm_list_free(struct vm *list, size_t count)

@@ -104,6 +104,9 @@ int store_host_each(struct store *store, const struct host_filter *filter,
 int store_host_list(struct store *store, const struct host_filter *filter, struct host **out,
 		    size_t *count, struct bd_error *err);
 void store_host_list_free(struct host *list, size_t count);
+/* Ids of the hosts that are Up and hold VMs, sorted (strcmp); owned array. */
+int store_host_ids_up(struct store *store, char (**ids)[ID_LEN], size_t *count,
+		      struct bd_error *err);
 /* What the planner needs of a host. cpu_used/memory_used_mib are the
  * vCPUs and memory of its Starting, Running and Migrating VMs, and uefi and
  * secure its host.uefi.enable and host.uefi.secure.enable details: the
@@ -194,6 +197,17 @@ int store_vm_set_state(struct store *store, const char *id, enum vm_state state,
 		       struct bd_error *err);
 int store_vm_get(struct store *store, const char *id_or_name, struct vm *out,
 		 struct bd_error *err);
+/* A walk over the VMs a filter selects, by name, in one snapshot: as
+ * store_host_walk, begin (may be NULL) gets their number, then vm each
+ * one (the walk's; vm may take it, leaving it cleared). */
+struct store_vm_walk {
+	int (*begin)(void *opaque, size_t count, struct bd_error *err);
+	int (*vm)(void *opaque, struct vm *vm, struct bd_error *err);
+	void *opaque;
+};
+int store_vm_each(struct store *store, const struct vm_filter *filter,
+		  const struct store_vm_walk *walk, struct bd_error *err);
+/* The same VMs, as one array. */
 int store_vm_list(struct store *store, const struct vm_filter *filter, struct vm **out,
 		  size_t *count, struct bd_error *err);
 void store_vm_list_free(struct vm *list, size_t count);

@@ -87,6 +87,21 @@ static int cmd_vm_deploy_exec(struct cli_ctx *ctx, const struct kv_args *args,
 	return rc;
 }
 
+/* A listing is written as the store walks the VMs, one in memory at a time. */
+static int vm_list_begin(void *opaque, size_t count, struct bd_error *err)
+{
+	(void)err;
+	reply_list_begin(opaque, "virtualmachine", count);
+	return 0;
+}
+
+static int vm_list_one(void *opaque, struct vm *vm, struct bd_error *err)
+{
+	(void)err;
+	vm_write(opaque, NULL, vm);
+	return 0;
+}
+
 static int cmd_vm_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 			    struct reply *reply, struct bd_error *err)
 {
@@ -96,8 +111,11 @@ static int cmd_vm_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 		.state = -1,
 	};
 	const char *state = kv_args_get(args, "state");
-	struct vm *list = NULL;
-	size_t count = 0;
+	const struct store_vm_walk walk = {
+		.begin = vm_list_begin,
+		.vm = vm_list_one,
+		.opaque = reply,
+	};
 
 	if (state && (filter.state = enum_parse(&vm_state_table, "state", state, err)) < 0)
 		return -1;
@@ -117,13 +135,9 @@ static int cmd_vm_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 	}
 	/* Recorded states are checked against the hypervisors first. */
 	if (vmops_reconcile(ctx->store, filter.id, err) < 0 ||
-	    store_vm_list(ctx->store, &filter, &list, &count, err) < 0)
+	    store_vm_each(ctx->store, &filter, &walk, err) < 0)
 		return -1;
-	reply_list_begin(reply, "virtualmachine", count);
-	for (size_t i = 0; i < count; i++)
-		vm_write(reply, NULL, &list[i]);
 	reply_list_end(reply);
-	store_vm_list_free(list, count);
 	return 0;
 }
 
