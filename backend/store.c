@@ -1404,6 +1404,19 @@ static void run_free(struct detail_run *run)
 	free(run->text);
 }
 
+/* A walk's first step, in its snapshot: the number of items its filter
+ * selects, told to its begin (when it has one). */
+static int walk_begin(struct store *store, sqlite3_stmt *count_stmt,
+		      int (*begin)(void *opaque, size_t count, struct bd_error *err), void *opaque,
+		      const char *what, struct bd_error *err)
+{
+	int rc = sqlite3_step(count_stmt);
+
+	if (rc != SQLITE_ROW)
+		return store_db_error(store, rc, err, "count %s", what);
+	return begin ? begin(opaque, (size_t)sqlite3_column_int64(count_stmt, 0), err) : 0;
+}
+
 int store_host_each(struct store *store, const struct host_filter *filter,
 		    const struct store_host_walk *walk, struct bd_error *err)
 {
@@ -1423,13 +1436,7 @@ int store_host_each(struct store *store, const struct host_filter *filter,
 	if (!count_stmt)
 		goto cleanup;
 	host_bind_filter(count_stmt, filter->id, filter->cluster_id, filter->uefi);
-	rc = sqlite3_step(count_stmt);
-	if (rc != SQLITE_ROW) {
-		store_db_error(store, rc, err, "count hosts");
-		goto cleanup;
-	}
-	if (walk->begin &&
-	    walk->begin(walk->opaque, (size_t)sqlite3_column_int64(count_stmt, 0), err) < 0)
+	if (walk_begin(store, count_stmt, walk->begin, walk->opaque, "hosts", err) < 0)
 		goto cleanup;
 	hosts = store_stmt(store, sql_host_list, err);
 	details = store_stmt(store, sql_host_list_details, err);
@@ -1487,51 +1494,57 @@ cleanup:
 	return ret;
 }
 
-/* store_host_list() as a walk: the hosts move into one array. */
-struct host_array {
-	struct host *list;
+/* What a walk gives, moved into one array: store_host_list() and
+ * store_vm_list() are walks that keep every item. */
+struct item_array {
+	void *items;
 	size_t used;
 	size_t cap;
+	size_t size;
 };
 
-static int host_array_begin(void *opaque, size_t count, struct bd_error *err)
+static int item_array_begin(void *opaque, size_t count, struct bd_error *err)
 {
-	struct host_array *array = opaque;
+	struct item_array *array = opaque;
 
-	if (count && list_reserve((void **)&array->list, &array->cap, count, sizeof *array->list) < 0)
+	if (count && list_reserve(&array->items, &array->cap, count, array->size) < 0)
 		return store_oom(err);
+	return 0;
+}
+
+/* Moves *item to the array's end, leaving it cleared for the walk. */
+static int item_array_take(struct item_array *array, void *item, struct bd_error *err)
+{
+	if (list_reserve(&array->items, &array->cap, array->used + 1, array->size) < 0)
+		return store_oom(err);
+	memcpy((char *)array->items + array->used++ * array->size, item, array->size);
+	memset(item, 0, array->size);
 	return 0;
 }
 
 static int host_array_add(void *opaque, struct host *host, const struct detail *details,
 			  size_t ndetail, struct bd_error *err)
 {
-	struct host_array *array = opaque;
-
 	(void)details;
 	(void)ndetail;
-	if (list_reserve((void **)&array->list, &array->cap, array->used + 1, sizeof *array->list) < 0)
-		return store_oom(err);
-	array->list[array->used++] = *host;
-	memset(host, 0, sizeof *host);
-	return 0;
+	return item_array_take(opaque, host, err);
 }
 
 int store_host_list(struct store *store, const struct host_filter *filter, struct host **out,
 		    size_t *count, struct bd_error *err)
 {
-	struct host_array array = { 0 };
+	struct item_array array = { .size = sizeof **out };
 	const struct store_host_walk walk = {
-		.begin = host_array_begin,
+		.begin = item_array_begin,
 		.host = host_array_add,
 		.opaque = &array,
 	};
 
 	if (store_host_each(store, filter, &walk, err) < 0) {
-		store_host_list_free(array.list, array.used);
+		store_host_list_free(array.items, array.used);
 		return -1;
 	}
-	*out = array.list;
+	*out = array.items;
 	*count = array.used;
 	return 0;
 }
@@ -2179,13 +2192,7 @@ int store_vm_each(struct store *store, const struct vm_filter *filter,
 	if (!count_stmt)
 		goto cleanup;
 	vm_bind_filter(count_stmt, filter);
-	rc = sqlite3_step(count_stmt);
-	if (rc != SQLITE_ROW) {
-		store_db_error(store, rc, err, "count VMs");
-		goto cleanup;
-	}
-	if (walk->begin &&
-	    walk->begin(walk->opaque, (size_t)sqlite3_column_int64(count_stmt, 0), err) < 0)
+	if (walk_begin(store, count_stmt, walk->begin, walk->opaque, "VMs", err) < 0)
 		goto cleanup;
 	stmt = store_stmt(store, by_state ? sql_vm_list_state : sql_vm_list, err);
 	if (!stmt)
@@ -2216,48 +2223,26 @@ cleanup:
 	return ret;
 }
 
-/* store_vm_list() as a walk: the VMs move into one array. */
-struct vm_array {
-	struct vm *list;
-	size_t used;
-	size_t cap;
-};
-
-static int vm_array_begin(void *opaque, size_t count, struct bd_error *err)
-{
-	struct vm_array *array = opaque;
-
-	if (count && list_reserve((void **)&array->list, &array->cap, count, sizeof *array->list) < 0)
-		return store_oom(err);
-	return 0;
-}
-
 static int vm_array_add(void *opaque, struct vm *vm, struct bd_error *err)
 {
-	struct vm_array *array = opaque;
-
-	if (list_reserve((void **)&array->list, &array->cap, array->used + 1, sizeof *array->list) < 0)
-		return store_oom(err);
-	array->list[array->used++] = *vm;
-	memset(vm, 0, sizeof *vm);
-	return 0;
+	return item_array_take(opaque, vm, err);
 }
 
 int store_vm_list(struct store *store, const struct vm_filter *filter, struct vm **out,
 		  size_t *count, struct bd_error *err)
 {
-	struct vm_array array = { 0 };
+	struct item_array array = { .size = sizeof **out };
 	const struct store_vm_walk walk = {
-		.begin = vm_array_begin,
+		.begin = item_array_begin,
 		.vm = vm_array_add,
 		.opaque = &array,
 	};
 
 	if (store_vm_each(store, filter, &walk, err) < 0) {
-		store_vm_list_free(array.list, array.used);
+		store_vm_list_free(array.items, array.used);
 		return -1;
 	}
-	*out = array.list;
+	*out = array.items;
 	*count = array.used;
 	return 0;
 }
