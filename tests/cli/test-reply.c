@@ -316,6 +316,65 @@ static void test_misuse_prints_nothing(void **state)
 	}
 }
 
+/* A listing written into reply, ROWS hosts of a few members each. */
+static void stream_rows(struct reply *reply, int rows)
+{
+	char name[32];
+
+	reply_list_begin(reply, "host", (size_t)rows);
+	for (int i = 0; i < rows; i++) {
+		snprintf(name, sizeof name, "host-%05d", i);
+		reply_object_begin(reply, NULL);
+		reply_string(reply, "name", name);
+		reply_int(reply, "cpunumber", i);
+		reply_bool(reply, "ueficapability", i % 2);
+		reply_object_end(reply);
+	}
+	reply_list_end(reply);
+}
+
+/* Streaming changes when the text goes out, not what it is: the same bytes
+ * as a reply printed at the end, part of them before reply_print(). */
+static void test_streamed_listing_prints_the_same(void **state)
+{
+	enum { ROWS = 5000 };
+	struct reply *whole = reply_new(CLI_FORMAT_JSON), *streaming = reply_new(CLI_FORMAT_JSON);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	char *expected;
+
+	(void)state;
+	assert_non_null(out);
+	stream_rows(whole, ROWS);
+	expected = printed(whole);
+	reply_stream(streaming, out);
+	stream_rows(streaming, ROWS);
+	assert_true(reply_streamed(streaming));
+	fflush(out);
+	/* Out before the end: a block at least, not yet all of it. */
+	assert_true(len >= 64 * 1024);
+	assert_true(len < strlen(expected));
+	assert_int_equal(reply_print(streaming, out), 0);
+	fclose(out);
+	reply_free(streaming);
+	assert_string_equal(text, expected);
+	free(text);
+	free(expected);
+
+	/* A small answer never streams; tables never do. */
+	streaming = reply_new(CLI_FORMAT_JSON);
+	reply_stream(streaming, stdout);
+	stream_rows(streaming, 3);
+	assert_false(reply_streamed(streaming));
+	reply_free(streaming);
+	streaming = reply_new(CLI_FORMAT_TABLE);
+	reply_stream(streaming, stdout);
+	stream_rows(streaming, ROWS);
+	assert_false(reply_streamed(streaming));
+	reply_free(streaming);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_csv_quotes_what_needs_it),
 		cmocka_unit_test(test_table_rows_of_other_answers),
 		cmocka_unit_test(test_misuse_prints_nothing),
+		cmocka_unit_test(test_streamed_listing_prints_the_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

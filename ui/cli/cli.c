@@ -57,7 +57,7 @@ static void report_error(FILE *errout, FILE *out, enum cli_format format, const 
 			 const struct bd_error *err)
 {
 	fprintf(errout, "Error %d: %s\n", err->code, err->text);
-	if (format == CLI_FORMAT_JSON)
+	if (format == CLI_FORMAT_JSON && out)
 		cli_print_error_json(out, err);
 	log_error(context, err);
 }
@@ -107,6 +107,7 @@ int cli_run(struct cli_ctx *ctx, enum cli_format format, int argc, char *const *
 	/* Settle what a killed bootdeck left half done before acting. */
 	if (ctx->db_path && recover_at_start(ctx->store, ctx->db_path, NULL, &err) < 0)
 		goto fail;
+	ctx->out = out;
 	reply = reply_new(format);
 	if (!reply) {
 		bd_error_set(&err, BD_ERR_INTERNAL, "out of memory");
@@ -121,7 +122,9 @@ int cli_run(struct cli_ctx *ctx, enum cli_format format, int argc, char *const *
 	status = 0;
 	goto done;
 fail:
-	report_error(errout, out, format, cmd->api, &err);
+	/* After part of a listing went out, a JSON error would only run on
+	 * from it: stderr and the exit status say what happened. */
+	report_error(errout, reply && reply_streamed(reply) ? NULL : out, format, cmd->api, &err);
 done:
 	reply_free(reply);
 	kv_args_free(&args);

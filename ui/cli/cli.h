@@ -18,6 +18,8 @@ struct store;
 struct cli_ctx {
 	struct store *store;
 	const char *db_path;
+	/* Where the answer goes, set by cli_run(): a listing streams to it. */
+	FILE *out;
 	/* Progress of slow work; prints to stderr when it is a terminal. */
 	hv_progress_fn progress;
 	void *progress_opaque;
@@ -30,7 +32,8 @@ struct cli_command {
 	const char *help;           /* one line */
 	/* Runs the command, writing its answer to reply, such as
 	 * {"cluster": {...}} or {"count": N, "cluster": [...]}. On failure
-	 * what it wrote is dropped and only the error is printed. */
+	 * what it wrote is dropped and only the error is printed (but for
+	 * what a streaming listing already wrote: reply_stream()). */
 	int (*exec)(struct cli_ctx *ctx, const struct kv_args *args, struct reply *reply,
 		    struct bd_error *err);
 };

@@ -158,6 +158,7 @@ static int cmd_host_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 		if (store_cluster_get(ctx->store, filter.cluster_id, &cluster, err) < 0)
 			return -1;
 	}
+	reply_stream(reply, ctx->out);
 	if (store_host_each(ctx->store, &filter, &walk, err) < 0)
 		return -1;
 	reply_list_end(reply);

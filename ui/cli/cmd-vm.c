@@ -134,8 +134,10 @@ static int cmd_vm_list_exec(struct cli_ctx *ctx, const struct kv_args *args,
 		host_clear(&host);
 	}
 	/* Recorded states are checked against the hypervisors first. */
-	if (vmops_reconcile(ctx->store, filter.id, err) < 0 ||
-	    store_vm_each(ctx->store, &filter, &walk, err) < 0)
+	if (vmops_reconcile(ctx->store, filter.id, err) < 0)
+		return -1;
+	reply_stream(reply, ctx->out);
+	if (store_vm_each(ctx->store, &filter, &walk, err) < 0)
 		return -1;
 	reply_list_end(reply);
 	return 0;

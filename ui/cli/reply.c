@@ -16,6 +16,8 @@
 /* Deeper than any answer: a host's details sit at depth 3, a placement
  * trail's steps at 5, and json-c parses at most 32 levels. */
 #define REPLY_DEPTH_MAX 64
+/* A streaming reply writes its JSON out in blocks of about this size. */
+#define REPLY_STREAM_BLOCK (64 * 1024)
 /* Tables and CSV show at most this many columns. */
 #define REPLY_COLUMNS_MAX 64
 
@@ -67,6 +69,8 @@ struct reply {
 	size_t depth;
 	struct frame frames[REPLY_DEPTH_MAX];
 	struct text json;
+	FILE *stream;  /* where JSON goes as it is built (reply_stream), or NULL */
+	bool streamed; /* some of it went there already */
 	/* json-c objects that write scalars' text (see scalar_text). */
 	json_object *string;
 	json_object *real;
@@ -276,9 +280,23 @@ static size_t key_index(struct reply *reply, const char *key)
 	return reply->nkey++;
 }
 
+/* Writes out what a streaming reply holds, once it fills a block. */
+static void json_flush(struct reply *reply, size_t at_least)
+{
+	struct text *json = &reply->json;
+
+	if (!reply->stream || json->len < at_least || reply->failed)
+		return;
+	if (fwrite(json->data, 1, json->len, reply->stream) != json->len)
+		reply->failed = true;
+	reply->streamed = true;
+	json->len = 0;
+}
+
 /* Starts a JSON member: separator, indent and, in an object, the key. */
 static void json_member(struct reply *reply, struct frame *frame, const char *key)
 {
+	json_flush(reply, REPLY_STREAM_BLOCK);
 	if (frame->filled)
 		text_put(reply, &reply->json, ",\n", 2);
 	frame->filled = true;
@@ -764,6 +782,17 @@ static void table_print(struct reply *reply, struct text *out)
 
 		table_write(reply, out, &row, 1);
 	}
+}
+
+void reply_stream(struct reply *reply, FILE *out)
+{
+	if (reply->format == CLI_FORMAT_JSON)
+		reply->stream = out;
+}
+
+bool reply_streamed(const struct reply *reply)
+{
+	return reply->streamed;
 }
 
 int reply_print(struct reply *reply, FILE *out)

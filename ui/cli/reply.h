@@ -4,8 +4,9 @@
  * json-c's pretty printer laid out the object trees this replaced (two-space
  * indent, "key":value, "/" unescaped). A table or CSV keeps only the scalar
  * cells of the listed objects and lays them out at the end, once the column
- * widths are known. Nothing reaches the output before reply_print(), so a
- * command that fails half way prints its error alone.
+ * widths are known. Nothing reaches the output before reply_print() (but
+ * for a listing that streams, see reply_stream()), so a command that fails
+ * half way prints its error alone.
  *
  * The answer is one object, opened by reply_new(). Inside an object every
  * call names its member with key; inside an array key is NULL. Keys must be
@@ -48,6 +49,16 @@ void reply_json(struct reply *reply, const char *key, struct json_object *value)
  * follow with key NULL; reply_list_end() closes the array. */
 void reply_list_begin(struct reply *reply, const char *noun, size_t count);
 void reply_list_end(struct reply *reply);
+
+/* Lets a listing write its JSON to out as it is built, a block of 64 KiB
+ * at a time, instead of all of it at reply_print(): 10,000 hosts are 9.5
+ * MB of JSON that need not sit in memory. A command calls it when nothing
+ * but the database failing mid-read can go wrong any more; should that
+ * happen, what was written stands, cut short (reply_streamed() is then
+ * true), and the error goes to stderr alone. Tables and CSV still wait
+ * for the end: their column widths need every row. */
+void reply_stream(struct reply *reply, FILE *out);
+bool reply_streamed(const struct reply *reply);
 
 /* Closes the answer and writes it to out: the JSON document, or the rows
  * (the items of the first array of the answer, else its first object, else
