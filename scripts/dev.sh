@@ -28,6 +28,8 @@ BENCH_PACKAGES=(virtinst swtpm swtpm-tools bc)
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD="$REPO/build"
 BUILD_ASAN="$REPO/build-asan"
+# The binary the run command starts (the test command checks it is there).
+BOOTDECK="$BUILD/ui/bootdeck"
 
 # Prints how long the run has taken so far, so a slow phase shows in CI logs.
 phase()
@@ -97,7 +99,22 @@ demo_db()
 	local fleet_env=
 
 	[ -f "$FLEET_DIR/fleet.env" ] && fleet_env="$FLEET_DIR/fleet.env"
-	bash "$REPO/scripts/demo-db.sh" "$BUILD/bootdeck" "$BUILD/demo.db" $fleet_env
+	bash "$REPO/scripts/demo-db.sh" "$BOOTDECK" "$BUILD/demo.db" $fleet_env
+}
+
+# What the run command does before it opens the console, checked by the
+# test command: the demo database builds, and every host in it is Up (the
+# 8 simulated ones, and the 3 private QEMU hosts when the fleet is up).
+run_check()
+{
+	local hosts want=8
+
+	[ -f "$FLEET_DIR/fleet.env" ] && want=11
+	demo_db >/dev/null || return 1
+	hosts=$("$BOOTDECK" --db "$BUILD/demo.db" -o csv listHosts) || return 1
+	[ "$(grep -c ',Up,' <<<"$hosts")" -eq "$want" ] && return 0
+	printf 'dev.sh: the demo has hosts not Up:\n%s\n' "$hosts" >&2
+	return 1
 }
 
 cmd_run()
@@ -105,7 +122,7 @@ cmd_run()
 	fleet_up
 	demo_db
 	# Not exec: the fleet goes down when the console exits.
-	"$BUILD/bootdeck" --db "$BUILD/demo.db"
+	"$BOOTDECK" --db "$BUILD/demo.db"
 }
 
 # "OK EXPECTEDFAIL" count as passed; "FAIL TIMEOUT ERROR UNEXPECTEDPASS" as
@@ -199,7 +216,13 @@ cmd_test()
 	rm -f "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json" \
 		"$BUILD/meson-logs/valgrind.json"
 
+	[ -x "$BOOTDECK" ] || die "the build made no '$BOOTDECK', which the run command starts"
 	fleet_up
+	phase "the run command's demo database"
+	if ! run_check; then
+		echo "dev.sh: the run command's demo database failed" >&2
+		status=1
+	fi
 	phase "every suite, plain build"
 	meson test -C "$BUILD" --print-errorlogs || status=1
 
