@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/planner.h"
+#include "tests/lib/testutil.h"
 
 #define ROUNDS 4000
 #define MAX_CLUSTERS 8
@@ -22,8 +23,7 @@ static unsigned long long rng_state;
 
 static unsigned rng(unsigned below)
 {
-	rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (unsigned)(rng_state >> 33) % below;
+	return test_rng(&rng_state, below);
 }
 
 struct fleet_case {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "backend/store.h"
+#include "tests/lib/testutil.h"
 
 struct fixture {
 	char dir[64];
@@ -78,15 +79,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char path[128];
-
 	store_close(fx->store);
-	unlink(fx->path);
-	snprintf(path, sizeof path, "%s-wal", fx->path);
-	unlink(path);
-	snprintf(path, sizeof path, "%s-shm", fx->path);
-	unlink(path);
-	rmdir(fx->dir);
+	test_db_remove(fx->path, fx->dir);
 	free(fx);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "backend/vmops.h"
+#include "tests/lib/testutil.h"
 
 #define FLEETS 24
 #define ROUNDS 6
@@ -30,8 +31,7 @@ static unsigned long long rng_state;
 
 static unsigned rng(unsigned below)
 {
-	rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (unsigned)(rng_state >> 33) % below;
+	return test_rng(&rng_state, below);
 }
 
 static void must(int rc, const struct bd_error *err)
@@ -132,15 +132,8 @@ static void world_open(struct world *w)
 
 static void world_close(struct world *w)
 {
-	char path[128];
-
 	store_close(w->store);
-	unlink(w->path);
-	snprintf(path, sizeof path, "%s-wal", w->path);
-	unlink(path);
-	snprintf(path, sizeof path, "%s-shm", w->path);
-	unlink(path);
-	rmdir(w->dir);
+	test_db_remove(w->path, w->dir);
 }
 
 /* One random write of the kinds a fleet sees between deploys. */
