@@ -148,7 +148,10 @@ fleet_serial_text()
 # TCG (the i440fx default gives wrong firmware answers).
 fleet_domcaps()
 {
-	virsh -q -c "$1" domcapabilities --machine q35 --virttype qemu --arch x86_64
+	# On a terminal virsh offers a polkit agent and, with none installed,
+	# says "Authorization not available": session daemons need none.
+	virsh -q -c "$1" domcapabilities --machine q35 --virttype qemu --arch x86_64 \
+		2> >(grep -v '^Authorization not available' >&2)
 }
 
 # fleet_domcaps_summary URI: "firmware=<values> secure=<values>
