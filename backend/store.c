@@ -1949,6 +1949,7 @@ static const char sql_vm_update[] =
 static const char sql_vm_detail_insert[] =
 	"INSERT INTO vm_details (vm_id, name, value) VALUES (?1, ?2, ?3)";
 static const char sql_vm_set_state[] = "UPDATE vms SET state = ?2 WHERE id = ?1";
+static const char sql_vm_swap_state[] = "UPDATE vms SET state = ?2 WHERE id = ?1 AND state = ?3";
 static const char sql_vm_delete[] = "DELETE FROM vms WHERE id = ?1";
 static const char sql_host_cluster[] = "SELECT cluster_id FROM hosts WHERE id = ?1";
 
@@ -2325,27 +2326,44 @@ cleanup:
 	return write_close(store, own, ret, err);
 }
 
-int store_vm_set_state(struct store *store, const char *id, enum vm_state state,
-		       struct bd_error *err)
+/* Writes state; with from >= 0 only while the VM is still in it. */
+static int vm_state_write(struct store *store, const char *id, int from, enum vm_state state,
+			  bool *changed, struct bd_error *err)
 {
 	char vm_id[ID_LEN], name[NAME_SIZE];
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if ((int)state < 0 || state >= VM_STATE_LAST)
+	if ((int)state < 0 || state >= VM_STATE_LAST || from >= VM_STATE_LAST)
 		return bd_error_set(err, BD_ERR_PARAM, "invalid VM state %d", (int)state);
 	if (store_resolve(store, &kind_vm, id, vm_id, name, sizeof name, err) < 0)
 		return -1;
-	stmt = store_stmt(store, sql_vm_set_state, err);
+	stmt = store_stmt(store, from < 0 ? sql_vm_set_state : sql_vm_swap_state, err);
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, vm_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, vm_state_name(state), -1, SQLITE_STATIC);
+	if (from >= 0)
+		sqlite3_bind_text(stmt, 3, vm_state_name((enum vm_state)from), -1, SQLITE_STATIC);
 	rc = stmt_run(stmt);
 	stmt_release(stmt);
 	if (rc != SQLITE_OK)
 		return store_write_error(store, rc, err, &kind_vm, name, "change the state of");
+	if (changed)
+		*changed = sqlite3_changes(store->db) > 0;
 	return 0;
+}
+
+int store_vm_set_state(struct store *store, const char *id, enum vm_state state,
+		       struct bd_error *err)
+{
+	return vm_state_write(store, id, -1, state, NULL, err);
+}
+
+int store_vm_swap_state(struct store *store, const char *id, enum vm_state from,
+			enum vm_state to, bool *changed, struct bd_error *err)
+{
+	return vm_state_write(store, id, (int)from, to, changed, err);
 }
 
 int store_vm_delete(struct store *store, const char *id, struct bd_error *err)

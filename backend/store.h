@@ -195,6 +195,11 @@ int store_vm_insert(struct store *store, struct vm *vm, struct bd_error *err);
 int store_vm_update(struct store *store, const struct vm *vm, struct bd_error *err);
 int store_vm_set_state(struct store *store, const char *id, enum vm_state state,
 		       struct bd_error *err);
+/* Sets the state only while it is still `from` (*changed says whether it
+ * was): for a check that read the state earlier, so it never undoes what
+ * another bootdeck wrote meanwhile. */
+int store_vm_swap_state(struct store *store, const char *id, enum vm_state from,
+			enum vm_state to, bool *changed, struct bd_error *err);
 int store_vm_get(struct store *store, const char *id_or_name, struct vm *out,
 		 struct bd_error *err);
 /* A walk over the VMs a filter selects, by name, in one snapshot: as

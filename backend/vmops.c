@@ -1242,32 +1242,23 @@ out:
 
 /* What the record should say given what the hypervisor reports; -1 when
  * the record stands. */
+/* Whether a state is settled: no bootdeck is working on the VM. */
+static bool vm_state_settled(enum vm_state state)
+{
+	return state == VM_STATE_RUNNING || state == VM_STATE_STOPPED;
+}
+
+/* The state a settled VM should have by what its host reports, or -1 when
+ * the record stands. */
 static int reconciled_state(enum vm_state recorded, bool exists, bool running)
 {
-	if (!exists) {
-		switch (recorded) {
-		case VM_STATE_RUNNING:
-		case VM_STATE_STOPPED:
-		case VM_STATE_STOPPING:
-		case VM_STATE_STARTING:
-		case VM_STATE_MIGRATING:
-			return VM_STATE_ERROR;
-		default:
-			return -1;
-		}
-	}
-	switch (recorded) {
-	case VM_STATE_RUNNING:
-		return running ? -1 : VM_STATE_STOPPED;
-	case VM_STATE_STOPPED:
-		return running ? VM_STATE_RUNNING : -1;
-	case VM_STATE_STARTING:
-	case VM_STATE_STOPPING:
-	case VM_STATE_MIGRATING:
-		return running ? VM_STATE_RUNNING : VM_STATE_STOPPED;
-	default:
-		return -1;
-	}
+	if (!exists)
+		return VM_STATE_ERROR;
+	if (recorded == VM_STATE_RUNNING && !running)
+		return VM_STATE_STOPPED;
+	if (recorded == VM_STATE_STOPPED && running)
+		return VM_STATE_RUNNING;
+	return -1;
 }
 
 static int host_id_cmp(const void *a, const void *b)
@@ -1299,10 +1290,12 @@ int vmops_reconcile(struct store *store, const char *vm_id, struct bd_error *err
 		struct host host = { 0 };
 		struct host_session s;
 		struct bd_error hv_err = { 0 };
-		bool exists = false, running = false;
+		bool exists = false, running = false, changed = false;
 		int next;
 
-		if (!vm->host_id[0])
+		/* A VM in a passing state is some bootdeck's work in flight, or
+		 * left by one that died: recovery settles that, not a listing. */
+		if (!vm->host_id[0] || !vm_state_settled(vm->state))
 			continue;
 		if (rows && !bsearch(vm->host_id, rows, nrow, sizeof *rows, host_id_cmp))
 			continue;
@@ -1317,7 +1310,10 @@ int vmops_reconcile(struct store *store, const char *vm_id, struct bd_error *err
 			continue;
 		}
 		next = reconciled_state(vm->state, exists, running);
-		if (next >= 0 && store_vm_set_state(store, vm->id, (enum vm_state)next, NULL) == 0) {
+		/* Only if no other bootdeck changed the VM since it was read. */
+		if (next >= 0 &&
+		    store_vm_swap_state(store, vm->id, vm->state, (enum vm_state)next, &changed,
+					NULL) == 0 && changed) {
 			if (next == VM_STATE_ERROR)
 				vm_event(store, vm, "VM.RECONCILE", EVENT_ERROR,
 					 "VM '%s' was %s but its domain vanished from host '%s'",

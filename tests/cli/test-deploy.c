@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -465,6 +467,69 @@ static void test_parallel_deploys_never_overcommit(void **state)
 	json_object_put(root);
 }
 
+/* How many events of the given type name the VM. */
+static size_t events_of(struct clitest *ct, const char *type, const char *vm_id)
+{
+	char key[96];
+	json_object *root, *list;
+	size_t n = 0;
+
+	snprintf(key, sizeof key, "type=%s", type);
+	root = clitest_ok(ct, "listEvents", key, NULL);
+	list = clitest_member(root, "event");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *e = json_object_array_get_idx(list, i), *id = NULL;
+
+		if (json_object_object_get_ex(e, "resourceid", &id) &&
+		    strcmp(json_object_get_string(id), vm_id) == 0)
+			n++;
+	}
+	json_object_put(root);
+	return n;
+}
+
+/* A listing never settles a VM another bootdeck is working on: while one
+ * holds the database (its lock shared), a VM it records Starting stays
+ * Starting, with no reconcile event and no alert. Once no other bootdeck
+ * is alive, the next start settles it by what the host reports. */
+static void test_listing_leaves_work_in_flight_alone(void **state)
+{
+	struct clitest *ct = *state;
+	json_object *root, *vm;
+	char id[64], key[96], lock[PATH_MAX + 8];
+	int fd;
+
+	vm = deploy(ct, &root, "inflight", "small", NULL, NULL);
+	snprintf(id, sizeof id, "%s", clitest_string(vm, "id"));
+	json_object_put(root);
+
+	snprintf(lock, sizeof lock, "%s.lock", ct->db);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_SH), 0);
+	/* What another bootdeck's deploy writes before its domain is up. */
+	assert_int_equal(clitest_sql(ct, "UPDATE vms SET state = 'Starting' WHERE id = ?1", id), 1);
+
+	/* One VM (reconciled by id), then the whole list. */
+	snprintf(key, sizeof key, "id=%s", id);
+	for (int round = 0; round < 2; round++) {
+		root = clitest_ok(ct, "listVirtualMachines", round ? "state=Starting" : key, NULL);
+		vm = json_object_array_get_idx(clitest_member(root, "virtualmachine"), 0);
+		assert_non_null(vm);
+		assert_string_equal(clitest_string(vm, "state"), "Starting");
+		json_object_put(root);
+	}
+	assert_int_equal(events_of(ct, "VM.RECONCILE", id), 0);
+
+	/* The other bootdeck is gone: recovery at the next start settles it. */
+	close(fd);
+	root = clitest_ok(ct, "listVirtualMachines", key, NULL);
+	vm = json_object_array_get_idx(clitest_member(root, "virtualmachine"), 0);
+	assert_string_not_equal(clitest_string(vm, "state"), "Starting");
+	json_object_put(root);
+	assert_int_equal(events_of(ct, "VM.RECOVER", id), 1);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fleet_setup, fleet_teardown)
@@ -481,6 +546,7 @@ int main(void)
 		T(test_migration_moves_bios_and_refuses_uefi),
 		T(test_events_record_the_deploy),
 		T(test_parallel_deploys_never_overcommit),
+		T(test_listing_leaves_work_in_flight_alone),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,4 +150,21 @@ void clitest_fails(struct clitest *ct, int code, const char *const *mentions, ..
 	va_end(ap);
 	clitest_expect_error(&res, code, mentions);
 	runbin_result_clear(&res);
+}
+
+int clitest_sql(struct clitest *ct, const char *sql, const char *param)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int changed = -1;
+
+	if (sqlite3_open_v2(ct->db, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+	    sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    (!param || sqlite3_bind_text(stmt, 1, param, -1, SQLITE_STATIC) == SQLITE_OK) &&
+	    sqlite3_step(stmt) == SQLITE_DONE)
+		changed = sqlite3_changes(db);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return changed;
 }

@@ -41,6 +41,10 @@ const char *clitest_string(json_object *obj, const char *key);
 /* Runs the words (NULL-terminated) and returns the parsed JSON (owned),
  * failing the test unless the run succeeded. */
 json_object *clitest_ok(struct clitest *ct, ...) __attribute__((sentinel));
+/* Runs one SQL statement straight on the test's database, ?1 bound to
+ * param (may be NULL), as another program could: the rows it changed, or
+ * -1 when it failed. */
+int clitest_sql(struct clitest *ct, const char *sql, const char *param);
 /* Runs the words and checks the error code and mentions. */
 void clitest_fails(struct clitest *ct, int code, const char *const *mentions, ...)
 	__attribute__((sentinel));
