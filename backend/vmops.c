@@ -796,6 +796,24 @@ int vmops_preview(struct store *store, const struct deploy_request *req,
 	return rc;
 }
 
+/* Claims the VM for an action: moves it into the action's first state
+ * only from the state it was read in, so of two bootdecks acting on one
+ * VM at once only one goes on; the other is told to look again. */
+static int vm_claim(struct store *store, const struct vm *vm, enum vm_state next,
+		    const char *action, struct bd_error *err)
+{
+	bool changed = false;
+
+	if (store_vm_swap_state(store, vm->id, vm->state, next, &changed, err) < 0)
+		return -1;
+	if (!changed)
+		return bd_error_set(err, BD_ERR_PARAM,
+				    "cannot %s VM '%s': another bootdeck changed it since it was "
+				    "read (it was %s); list it again and retry",
+				    action, vm->name, vm_state_name(vm->state));
+	return 0;
+}
+
 /* Plans and reserves in one write transaction: the chosen host's capacity
  * is taken by the Starting record before any other process can plan. On
  * the first try the record is created; later tries move it. */
@@ -821,6 +839,9 @@ static int deploy_reserve(struct store *store, struct vm_context *ctx, const str
 		goto fail;
 	}
 	fleet_free(&fleet);
+	/* A VM on record is claimed in the same transaction that reserves. */
+	if (!first && vm_claim(store, &ctx->vm, VM_STATE_STARTING, "start", err) < 0)
+		goto fail;
 	ctx->have_host = true;
 	snprintf(ctx->vm.host_id, sizeof ctx->vm.host_id, "%s", ctx->host.id);
 	snprintf(ctx->vm.host_name, sizeof ctx->vm.host_name, "%s", ctx->host.name);
@@ -1032,9 +1053,8 @@ int vmops_stop(struct store *store, const char *vm_id, bool forced, struct vm *o
 		return -1;
 	if (vm_require_state(&ctx.vm, "stop", err, 2, VM_STATE_RUNNING, VM_STATE_STOPPING) < 0)
 		goto out;
-	if (hostops_open(store, &ctx.host, &ctx.session, err) < 0)
-		goto out;
-	if (store_vm_set_state(store, ctx.vm.id, VM_STATE_STOPPING, err) < 0)
+	if (hostops_open(store, &ctx.host, &ctx.session, err) < 0 ||
+	    vm_claim(store, &ctx.vm, VM_STATE_STOPPING, "stop", err) < 0)
 		goto out;
 	if ((forced ? ctx.session.drv->destroy(ctx.session.conn, ctx.vm.name, err)
 		    : ctx.session.drv->stop(ctx.session.conn, ctx.vm.name, STOP_TIMEOUT_S, err)) < 0) {
@@ -1082,6 +1102,7 @@ int vmops_destroy(struct store *store, const char *vm_id, bool expunge, struct v
 	struct vm_context ctx;
 	struct host_session *s = &ctx.session;
 	bool exists = false, running = false;
+	enum vm_state claim;
 	int rc = -1;
 
 	if (vm_context_load(store, vm_id, &ctx, err) < 0)
@@ -1096,21 +1117,25 @@ int vmops_destroy(struct store *store, const char *vm_id, bool expunge, struct v
 			goto out;
 		if (s->drv->state(s->conn, ctx.vm.name, &exists, &running, err) < 0)
 			goto hv_fail;
-		/* A passing state brackets the guest's end, so a process killed
-		 * here leaves a record the next start settles. */
-		if (running && (store_vm_set_state(store, ctx.vm.id, VM_STATE_STOPPING, err) < 0 ||
-				s->drv->destroy(s->conn, ctx.vm.name, err) < 0))
-			goto hv_fail;
 	}
+	/* A passing state brackets the guest's end, so a process killed here
+	 * leaves a record the next start settles. */
+	claim = running ? VM_STATE_STOPPING : expunge ? VM_STATE_EXPUNGING : VM_STATE_DESTROYED;
+	if (vm_claim(store, &ctx.vm, claim, expunge ? "expunge" : "destroy", err) < 0)
+		goto out;
+	if (running && s->drv->destroy(s->conn, ctx.vm.name, err) < 0)
+		goto hv_fail;
 	if (!expunge) {
-		if (store_vm_set_state(store, ctx.vm.id, VM_STATE_DESTROYED, err) < 0)
+		if (claim != VM_STATE_DESTROYED &&
+		    store_vm_set_state(store, ctx.vm.id, VM_STATE_DESTROYED, err) < 0)
 			goto out;
 		vm_event(store, &ctx.vm, "VM.DESTROY", EVENT_INFO, "VM '%s' destroyed%s", ctx.vm.name,
 			 ctx.have_host && !exists ? " (its domain was already gone)" : "");
 		rc = 0;
 		goto out;
 	}
-	if (store_vm_set_state(store, ctx.vm.id, VM_STATE_EXPUNGING, err) < 0)
+	if (claim != VM_STATE_EXPUNGING &&
+	    store_vm_set_state(store, ctx.vm.id, VM_STATE_EXPUNGING, err) < 0)
 		goto out;
 	if (ctx.have_host) {
 		if ((exists && s->drv->undefine(s->conn, ctx.vm.name, err) < 0) ||
@@ -1196,9 +1221,8 @@ int vmops_migrate(struct store *store, const char *vm_id, const char *host_id, s
 			goto out;
 		rc = -1;
 	}
-	if (ctx.have_host && hostops_open(store, &ctx.host, &ctx.session, err) < 0)
-		goto out;
-	if (store_vm_set_state(store, ctx.vm.id, VM_STATE_MIGRATING, err) < 0)
+	if ((ctx.have_host && hostops_open(store, &ctx.host, &ctx.session, err) < 0) ||
+	    vm_claim(store, &ctx.vm, VM_STATE_MIGRATING, "migrate", err) < 0)
 		goto out;
 	/* Cold migration over shared storage: stop on the source, define and
 	 * start on the target, then drop the source's definition. */

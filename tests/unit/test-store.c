@@ -754,6 +754,38 @@ static void test_crud_round_trips(void **state)
 	template_clear(&t);
 }
 
+/* A swap changes the state only while it is still the expected one. */
+static void test_state_swap_only_from_expected(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *store = fixture_open(fx);
+	struct bd_error err = { 0 };
+	struct cluster c;
+	struct host h;
+	struct vm vm, got = { 0 };
+	bool changed = false;
+
+	add_cluster(store, "c1", &c);
+	add_host(store, "h1", "c1", false, false, &h);
+	add_vm(store, "v1", "h1", BOOT_TYPE_BIOS, BOOT_MODE_LEGACY, VM_STATE_RUNNING, &vm);
+
+	assert_ok(store_vm_swap_state(store, "v1", VM_STATE_RUNNING, VM_STATE_STOPPING, &changed,
+				      &err), err);
+	assert_true(changed);
+	/* Another bootdeck read Running too: its swap finds Stopping. */
+	assert_ok(store_vm_swap_state(store, "v1", VM_STATE_RUNNING, VM_STATE_MIGRATING, &changed,
+				      &err), err);
+	assert_false(changed);
+	assert_ok(store_vm_get(store, "v1", &got, &err), err);
+	assert_int_equal(got.state, VM_STATE_STOPPING);
+	vm_clear(&got);
+	/* Unknown VMs are an error, not "unchanged". */
+	assert_int_equal(store_vm_swap_state(store, "nope", VM_STATE_RUNNING, VM_STATE_STOPPED,
+					     &changed, &err), -1);
+	host_clear(&h);
+	vm_clear(&vm);
+}
+
 static void test_capacity_by_state(void **state)
 {
 	struct fixture *fx = *state;
@@ -1101,6 +1133,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transactions, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_large_lists_are_complete, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_state_swap_only_from_expected, fixture_setup,
 						fixture_teardown),
 	};
 
