@@ -14,7 +14,7 @@
 #   - no VM record vanishes unless it was expunged (data lost = 0)
 #
 # Knobs: CRASH_OPS (200), CRASH_SEED (42), CRASH_KILL_PERCENT (45),
-#        CRASH_MAX_DELAY_MS (700), CRASH_MAX_VMS (4), CRASH_SETTLE_MS (300).
+#        CRASH_MAX_DELAY_MS (350), CRASH_MAX_VMS (4), CRASH_SETTLE_MS (300).
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,7 +22,9 @@ set -euo pipefail
 OPS=${CRASH_OPS:-200}
 SEED=${CRASH_SEED:-42}
 KILL_PERCENT=${CRASH_KILL_PERCENT:-45}
-MAX_DELAY_MS=${CRASH_MAX_DELAY_MS:-700}
+# Most actions take 0.1-0.5 s: a kill later than that mostly finds the
+# process gone.
+MAX_DELAY_MS=${CRASH_MAX_DELAY_MS:-350}
 MAX_VMS=${CRASH_MAX_VMS:-4}
 # A killed client's last request may still be on its way into libvirtd
 # (a destroy kills QEMU before it shows as a job): the next start comes
