@@ -1264,8 +1264,6 @@ out:
 
 /* ---- reconciliation ---- */
 
-/* What the record should say given what the hypervisor reports; -1 when
- * the record stands. */
 /* Whether a state is settled: no bootdeck is working on the VM. */
 static bool vm_state_settled(enum vm_state state)
 {
