@@ -359,7 +359,10 @@ static void table_cell(struct reply *reply, struct frame *frame, const char *key
 	}
 }
 
-static void scalar(struct reply *reply, const char *key, const char *text, size_t len)
+/* A scalar member. Its text goes into JSON as a quoted string (escaped
+ * by json-c) or, for numbers, booleans and null, as it is. */
+static void member_text(struct reply *reply, const char *key, const char *text, size_t len,
+			bool quoted)
 {
 	struct frame *frame = member_frame(reply, key);
 
@@ -367,7 +370,10 @@ static void scalar(struct reply *reply, const char *key, const char *text, size_
 		return;
 	if (reply->format == CLI_FORMAT_JSON) {
 		json_member(reply, frame, key);
-		text_put(reply, &reply->json, text, len);
+		if (quoted)
+			json_string(reply, text, len);
+		else
+			text_put(reply, &reply->json, text, len);
 	} else {
 		table_cell(reply, frame, key, text, len);
 	}
@@ -481,18 +487,14 @@ void reply_array_end(struct reply *reply)
 	close_container(reply, true);
 }
 
+static void scalar(struct reply *reply, const char *key, const char *text, size_t len)
+{
+	member_text(reply, key, text, len, false);
+}
+
 static void string_member(struct reply *reply, const char *key, const char *value, size_t len)
 {
-	struct frame *frame = member_frame(reply, key);
-
-	if (!frame)
-		return;
-	if (reply->format == CLI_FORMAT_JSON) {
-		json_member(reply, frame, key);
-		json_string(reply, value, len);
-	} else {
-		table_cell(reply, frame, key, value, len);
-	}
+	member_text(reply, key, value, len, true);
 }
 
 void reply_string(struct reply *reply, const char *key, const char *value)
